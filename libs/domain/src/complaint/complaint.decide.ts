@@ -1,0 +1,199 @@
+import { decideRefund } from '../refund/refund.decide';
+import { isRefundOpen } from '../refund/refund.state';
+import { ComplaintPolicy, DEFAULT_POLICY } from '../policy/complaint-policy';
+import { assertNever, Decider } from '../shared/decider';
+import { CommandRefused, NotFound } from '../shared/domain-error';
+import { addMinutes } from '../shared/time';
+import { decideWorkOrder } from '../work-order/work-order.decide';
+import { isWorkOrderOpen } from '../work-order/work-order.state';
+import {
+  ArchiveComplaint,
+  ClassifyComplaint,
+  ComplaintCommand,
+  EscalateComplaint,
+  RecordSatisfaction,
+  RegisterComplaint,
+  ReplyToCustomer,
+  ResolveOnSite,
+} from './complaint.commands';
+import { ComplaintEscalated, ComplaintEvent } from './complaint.events';
+import { evolveComplaint } from './complaint.evolve';
+import { effectiveLevel, levelDueAt, levelRaises } from './complaint.level';
+import { ComplaintCase, ComplaintState, initialComplaintState } from './complaint.state';
+import { EscalationTier, EscalationTrigger } from './complaint.types';
+
+function register(command: RegisterComplaint, policy: ComplaintPolicy): ComplaintEvent[] {
+  const d = command.data;
+  const registeredAt = command.context.now;
+  const raises = levelRaises(d, policy);
+  const baseLevel = 1;
+  const level = effectiveLevel(baseLevel, raises);
+  return [
+    {
+      type: 'ComplaintRegistered',
+      data: {
+        complaintId: d.complaintId,
+        channel: d.channel,
+        externalRef: d.externalRef,
+        customer: d.customer,
+        branch: d.branch,
+        hall: d.hall,
+        category: d.category,
+        subcategory: d.subcategory,
+        description: d.description,
+        contact: d.contact,
+        baseLevel,
+        level,
+        levelRaisedBy: raises,
+        priorComplaints: d.priorComplaints,
+        registeredAt,
+        dueAt: levelDueAt(registeredAt, level, policy),
+        appealRiskAt: addMinutes(registeredAt, policy.appealRiskDays * 24 * 60),
+        policyVersion: policy.version,
+      },
+    },
+  ];
+}
+
+function classify(command: ClassifyComplaint, complaint: ComplaintCase, policy: ComplaintPolicy): ComplaintEvent[] {
+  const { complaintId, category, reason } = command.data;
+  // what the request leaves out stays as it was, so a retry of a partial reclassification changes nothing
+  const subcategory = command.data.subcategory ?? complaint.subcategory;
+  const baseLevel = command.data.level ?? complaint.baseLevel;
+  const level = effectiveLevel(baseLevel, complaint.levelRaisedBy);
+  const unchanged = category === complaint.category && subcategory === complaint.subcategory && baseLevel === complaint.baseLevel;
+  if (unchanged) return []; // the same classification again: a retry changes nothing
+  return [
+    {
+      type: 'ComplaintClassified',
+      data: {
+        complaintId,
+        category,
+        subcategory,
+        baseLevel,
+        level,
+        reason,
+        previous: { category: complaint.category, subcategory: complaint.subcategory, level: complaint.level },
+        dueAt: levelDueAt(complaint.registeredAt, level, policy),
+        classifiedAt: command.context.now,
+      },
+    },
+  ];
+}
+
+function resolveOnSite(command: ResolveOnSite, complaint: ComplaintCase): ComplaintEvent[] {
+  const open = complaint.workOrders.find(isWorkOrderOpen);
+  if (open) {
+    throw new CommandRefused('complaint.work_order_open', `work order ${open.id} is still with ${open.department}; it cannot also be resolved on site`);
+  }
+  if (complaint.status !== 'registered' && complaint.status !== 'in_progress') {
+    throw new CommandRefused('complaint.not_open_for_resolution', `complaint ${complaint.id} is ${complaint.status}; on-site resolution is for a complaint still being handled`);
+  }
+  const { complaintId, resolution } = command.data;
+  return [{ type: 'ComplaintResolvedOnSite', data: { complaintId, resolution, resolvedAt: command.context.now } }];
+}
+
+function replyToCustomer(command: ReplyToCustomer, complaint: ComplaintCase): ComplaintEvent[] {
+  const { complaintId, method, content } = command.data;
+  // §17 step 7: the final answer once resolved; before that, interim replies keep the customer informed
+  const final = complaint.status === 'resolved';
+  return [{ type: 'CustomerReplied', data: { complaintId, method, content, final, repliedAt: command.context.now } }];
+}
+
+/** The rung above the current holder; consumer-association and provincial complaints go straight to the top. */
+function nextTier(complaint: ComplaintCase, policy: ComplaintPolicy): EscalationTier | undefined {
+  const ladder = policy.escalationLadder;
+  const top = ladder[ladder.length - 1];
+  if (policy.raisingChannels.includes(complaint.channel) && complaint.tier !== top) return top;
+  const index = ladder.indexOf(complaint.tier);
+  return index >= 0 && index < ladder.length - 1 ? ladder[index + 1] : undefined;
+}
+
+function escalation(complaint: ComplaintCase, to: EscalationTier, trigger: EscalationTrigger, reason: string, at: string): ComplaintEscalated {
+  return { type: 'ComplaintEscalated', data: { complaintId: complaint.id, from: complaint.tier, to, trigger, reason, escalatedAt: at } };
+}
+
+function recordSatisfaction(command: RecordSatisfaction, complaint: ComplaintCase, policy: ComplaintPolicy): ComplaintEvent[] {
+  const { complaintId, satisfied, comment } = command.data;
+  const { now } = command.context;
+  if (complaint.status === 'satisfied' && satisfied) return []; // recorded already: a retry changes nothing
+  if (complaint.status !== 'answered') {
+    throw new CommandRefused('complaint.not_answered', `complaint ${complaint.id} is ${complaint.status}; satisfaction is asked after the customer has been answered`);
+  }
+  const recorded: ComplaintEvent = { type: 'SatisfactionRecorded', data: { complaintId, satisfied, comment, recordedAt: now } };
+  if (satisfied) return [recorded];
+  // §17 step 8: not satisfied: the order passes to the branch customer supervisor (or higher)
+  const to = nextTier(complaint, policy);
+  const reason = comment ? `customer not satisfied: ${comment}` : 'customer not satisfied with the answer';
+  return to ? [recorded, escalation(complaint, to, 'customer_unsatisfied', reason, now)] : [recorded];
+}
+
+function escalate(command: EscalateComplaint, complaint: ComplaintCase, policy: ComplaintPolicy): ComplaintEvent[] {
+  const to = nextTier(complaint, policy);
+  if (!to) {
+    throw new CommandRefused('complaint.escalation_top', `complaint ${complaint.id} is already with ${complaint.tier}, the top of the escalation ladder`);
+  }
+  return [escalation(complaint, to, 'manual', command.data.reason, command.context.now)];
+}
+
+function archive(command: ArchiveComplaint, complaint: ComplaintCase): ComplaintEvent[] {
+  if (complaint.status !== 'satisfied') {
+    throw new CommandRefused('complaint.not_satisfied', `complaint ${complaint.id} is ${complaint.status}; it is archived once the customer is satisfied`);
+  }
+  const openRefund = complaint.refunds.find(isRefundOpen);
+  if (openRefund) {
+    throw new CommandRefused('complaint.refund_open', `refund ${openRefund.id} is still ${openRefund.status}; finish it before archiving`);
+  }
+  return [{ type: 'ComplaintArchived', data: { complaintId: command.data.complaintId, archivedAt: command.context.now } }];
+}
+
+export function decideComplaint(command: ComplaintCommand, state: ComplaintState, policy: ComplaintPolicy = DEFAULT_POLICY): ComplaintEvent[] {
+  if (command.type === 'RegisterComplaint') {
+    if (state.status !== 'none') {
+      throw new CommandRefused('complaint.already_registered', `complaint ${command.data.complaintId} is already registered`);
+    }
+    return register(command, policy);
+  }
+  if (state.status === 'none') {
+    throw new NotFound('complaint.not_found', `complaint ${command.data.complaintId} does not exist`);
+  }
+  if (state.status === 'archived') {
+    throw new CommandRefused('complaint.archived', `complaint ${state.id} was archived at ${state.archivedAt}; nothing more can be done to it`);
+  }
+  switch (command.type) {
+    case 'ClassifyComplaint':
+      return classify(command, state, policy);
+    case 'ResolveOnSite':
+      return resolveOnSite(command, state);
+    case 'ReplyToCustomer':
+      return replyToCustomer(command, state);
+    case 'RecordSatisfaction':
+      return recordSatisfaction(command, state, policy);
+    case 'EscalateComplaint':
+      return escalate(command, state, policy);
+    case 'ArchiveComplaint':
+      return archive(command, state);
+    case 'DispatchWorkOrder':
+    case 'AcceptWorkOrder':
+    case 'ForwardWorkOrder':
+    case 'ReplyToWorkOrder':
+    case 'ReturnWorkOrder':
+      return decideWorkOrder(command, state, policy);
+    case 'RequestRefund':
+    case 'VerifyRefund':
+    case 'ApproveCashRefund':
+    case 'ExecuteRefund':
+      return decideRefund(command, state, policy);
+    default:
+      return assertNever(command);
+  }
+}
+
+/** The complaint's stream as one decider: the complaint, its work orders and its refunds. */
+export function complaintDecider(policy: ComplaintPolicy = DEFAULT_POLICY): Decider<ComplaintState, ComplaintCommand, ComplaintEvent> {
+  return {
+    decide: (command, state) => decideComplaint(command, state, policy),
+    evolve: evolveComplaint,
+    initialState: initialComplaintState,
+  };
+}

@@ -1,0 +1,144 @@
+import { evolveRefund } from '../refund/refund.evolve';
+import { RefundEvent } from '../refund/refund.events';
+import { assertNever } from '../shared/decider';
+import { notAfter } from '../shared/time';
+import { evolveWorkOrder } from '../work-order/work-order.evolve';
+import { WorkOrderEvent } from '../work-order/work-order.events';
+import { isWorkOrderOpen } from '../work-order/work-order.state';
+import { ComplaintEvent } from './complaint.events';
+import { ComplaintCase, ComplaintState, ComplaintStatus } from './complaint.state';
+
+/** Where a complaint stands once its work orders changed. */
+function statusFromWorkOrders(complaint: ComplaintCase): ComplaintStatus {
+  if (complaint.workOrders.some(isWorkOrderOpen)) return 'dispatched';
+  return complaint.resolution ? 'resolved' : 'in_progress';
+}
+
+/**
+ * The latest resolving answer of a work order that was not returned, given in
+ * the current cycle (after the customer last said they were not satisfied).
+ */
+function standingResolution(complaint: ComplaintCase): ComplaintCase['resolution'] {
+  const cycleStartedAt = complaint.satisfaction?.satisfied === false ? complaint.satisfaction.recordedAt : undefined;
+  let latest: ComplaintCase['resolution'];
+  for (const workOrder of complaint.workOrders) {
+    const { status, resolved, repliedAt, opinion, id } = workOrder;
+    if (status !== 'replied' || !resolved || !repliedAt) continue;
+    if (cycleStartedAt && notAfter(repliedAt, cycleStartedAt)) continue;
+    if (!latest || notAfter(latest.resolvedAt, repliedAt)) latest = { source: 'work_order', text: opinion ?? '', resolvedAt: repliedAt, workOrderId: id };
+  }
+  return latest;
+}
+
+function withWorkOrder(complaint: ComplaintCase, event: WorkOrderEvent): ComplaintCase {
+  const { workOrderId } = event.data;
+  const existing = complaint.workOrders.find((w) => w.id === workOrderId);
+  const updated = evolveWorkOrder(existing, event);
+  const workOrders = existing ? complaint.workOrders.map((w) => (w.id === workOrderId ? updated : w)) : [...complaint.workOrders, updated];
+  return { ...complaint, workOrders };
+}
+
+function withRefund(complaint: ComplaintCase, event: RefundEvent): ComplaintCase {
+  const { refundId } = event.data;
+  const existing = complaint.refunds.find((r) => r.id === refundId);
+  const updated = evolveRefund(existing, event);
+  const refunds = existing ? complaint.refunds.map((r) => (r.id === refundId ? updated : r)) : [...complaint.refunds, updated];
+  return { ...complaint, refunds };
+}
+
+export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): ComplaintState {
+  if (event.type === 'ComplaintRegistered') {
+    const d = event.data;
+    return {
+      status: 'registered',
+      id: d.complaintId,
+      channel: d.channel,
+      externalRef: d.externalRef,
+      customer: d.customer,
+      branch: d.branch,
+      hall: d.hall,
+      category: d.category,
+      subcategory: d.subcategory,
+      description: d.description,
+      contact: d.contact,
+      baseLevel: d.baseLevel,
+      level: d.level,
+      levelRaisedBy: d.levelRaisedBy,
+      priorComplaints: d.priorComplaints,
+      registeredAt: d.registeredAt,
+      dueAt: d.dueAt,
+      appealRiskAt: d.appealRiskAt,
+      policyVersion: d.policyVersion,
+      tier: 'desk',
+      escalations: [],
+      workOrders: [],
+      refunds: [],
+      customerReplies: [],
+      cycle: 1,
+    };
+  }
+  if (state.status === 'none') throw new Error(`${event.type} before the complaint was registered`);
+  const complaint = state;
+
+  switch (event.type) {
+    case 'ComplaintClassified': {
+      const { category, subcategory, baseLevel, level, dueAt } = event.data;
+      return { ...complaint, category, subcategory, baseLevel, level, dueAt };
+    }
+    case 'ComplaintResolvedOnSite': {
+      const { resolution, resolvedAt } = event.data;
+      return { ...complaint, status: 'answered', resolution: { source: 'on_site', text: resolution, resolvedAt } };
+    }
+    case 'CustomerReplied': {
+      const { method, content, final, repliedAt } = event.data;
+      return {
+        ...complaint,
+        status: final ? 'answered' : complaint.status,
+        customerReplies: [...complaint.customerReplies, { method, content, final, repliedAt }],
+      };
+    }
+    case 'SatisfactionRecorded': {
+      const { satisfied, comment, recordedAt } = event.data;
+      const satisfaction = { satisfied, comment, recordedAt };
+      return satisfied
+        ? { ...complaint, status: 'satisfied', satisfaction }
+        : { ...complaint, status: 'in_progress', satisfaction, resolution: undefined, cycle: complaint.cycle + 1 };
+    }
+    case 'ComplaintEscalated': {
+      const { from, to, trigger, reason, escalatedAt } = event.data;
+      return { ...complaint, tier: to, escalations: [...complaint.escalations, { from, to, trigger, reason, escalatedAt }] };
+    }
+    case 'ComplaintArchived':
+      return { ...complaint, status: 'archived', archivedAt: event.data.archivedAt };
+
+    case 'WorkOrderDispatched':
+    case 'WorkOrderAccepted':
+    case 'WorkOrderForwarded':
+      return { ...withWorkOrder(complaint, event), status: 'dispatched' };
+    case 'WorkOrderReplied': {
+      const next = withWorkOrder(complaint, event);
+      const { resolved, opinion, repliedAt, workOrderId } = event.data;
+      const withResolution: ComplaintCase = resolved
+        ? { ...next, resolution: { source: 'work_order', text: opinion, resolvedAt: repliedAt, workOrderId } }
+        : next;
+      return { ...withResolution, status: statusFromWorkOrders(withResolution) };
+    }
+    case 'WorkOrderReturned': {
+      const next = withWorkOrder(complaint, event);
+      // the desk judged this order's answer not effective: it no longer resolves the complaint,
+      // but another order's resolving answer of this cycle still does
+      const resolution = next.resolution?.workOrderId === event.data.workOrderId ? standingResolution(next) : next.resolution;
+      const withoutResolution: ComplaintCase = { ...next, resolution };
+      return { ...withoutResolution, status: statusFromWorkOrders(withoutResolution) };
+    }
+
+    case 'RefundRequested':
+    case 'RefundVerified':
+    case 'CashRefundApproved':
+    case 'RefundExecuted':
+      return withRefund(complaint, event);
+
+    default:
+      return assertNever(event);
+  }
+}

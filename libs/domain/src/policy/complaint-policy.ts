@@ -1,0 +1,61 @@
+import { ComplaintCategory, ComplaintChannel, ComplaintLevel, EscalationTier } from '../complaint/complaint.types';
+
+/**
+ * Everything the manual leaves to configuration: routing, time limits, the
+ * escalation ladder. A policy is versioned; the version in force when a
+ * complaint was registered is recorded in its first event, so a later policy
+ * never rewrites how an old complaint is judged.
+ */
+export interface ComplaintPolicy {
+  version: string;
+  /** every department a work order can go to, with its Chinese name */
+  departments: Record<string, { name: string; nameZh: string }>;
+  /** where a category is dispatched by default (the first is the usual one) */
+  routing: Record<ComplaintCategory, string[]>;
+  /** minutes a complaint of each level has, from registration (处理时限) */
+  levelTimeLimitMinutes: Record<ComplaintLevel, number>;
+  /** channels whose complaints are raised one level and escalate straight to marketing */
+  raisingChannels: ComplaintChannel[];
+  /** prior complaints by the same MSISDN in `repeatWindowDays` that make this one a repeat (3rd or later: 2) */
+  repeatThreshold: number;
+  repeatWindowDays: number;
+  /** minutes a department has to reply to each hop of a work order */
+  workOrderReplyMinutes: number;
+  /** minutes the accounts room has to verify a refund */
+  refundVerifyMinutes: number;
+  /** days without a final answer after which a customer may appeal to the regulator */
+  appealRiskDays: number;
+  /** the ladder, bottom first; manual escalation climbs one rung */
+  escalationLadder: EscalationTier[];
+}
+
+export const DEFAULT_POLICY: ComplaintPolicy = {
+  version: '2026.1',
+  departments: {
+    'billing-center': { name: 'Branch billing center', nameZh: '分公司计费中心' },
+    support: { name: 'Branch support department', nameZh: '分公司支撑部' },
+    eoms: { name: 'Network operations (EOMS)', nameZh: '网络运维（EOMS）' },
+    'customer-service': { name: 'Branch customer service department', nameZh: '分公司客服部' },
+    data: { name: 'Branch data department (MISC)', nameZh: '分公司数据部' },
+    'branch-customer-supervisor': { name: 'Branch customer supervisor', nameZh: '分公司客户主管' },
+    'marketing-cs': { name: 'Marketing customer-service management', nameZh: '市场部客户服务管理' },
+  },
+  routing: {
+    billing: ['billing-center', 'support'],
+    network: ['eoms'],
+    service: ['customer-service'],
+    vas: ['data'],
+  },
+  levelTimeLimitMinutes: { 1: 48 * 60, 2: 24 * 60, 3: 4 * 60 },
+  raisingChannels: ['consumer_association', 'provincial'],
+  repeatThreshold: 2,
+  repeatWindowDays: 30,
+  workOrderReplyMinutes: 60,
+  refundVerifyMinutes: 10,
+  appealRiskDays: 15,
+  escalationLadder: ['desk', 'branch-customer-supervisor', 'marketing-cs'],
+};
+
+export function isKnownDepartment(policy: ComplaintPolicy, department: string): boolean {
+  return Object.prototype.hasOwnProperty.call(policy.departments, department);
+}

@@ -1,0 +1,36 @@
+import { Instant } from '../shared/time';
+
+/** One department's turn with a work order; each has its own reply clock. */
+export interface WorkOrderHop {
+  hop: number;
+  department: string;
+  startedAt: Instant;
+  replyDueAt: Instant;
+  /** when the department gave the order up: replied, or forwarded it */
+  endedAt?: Instant;
+  outcome?: 'replied' | 'forwarded';
+}
+
+export type WorkOrderStatus = 'dispatched' | 'accepted' | 'replied' | 'returned';
+
+export interface WorkOrderState {
+  id: string;
+  status: WorkOrderStatus;
+  /** the department holding it now */
+  department: string;
+  dispatchedAt: Instant;
+  replyDueAt: Instant;
+  acceptedAt?: Instant;
+  repliedAt?: Instant;
+  opinion?: string;
+  resolved?: boolean;
+  returnedAt?: Instant;
+  returnReason?: string;
+  note?: string;
+  hops: WorkOrderHop[];
+}
+
+/** still waiting for its department */
+export function isWorkOrderOpen(workOrder: WorkOrderState): boolean {
+  return workOrder.status === 'dispatched' || workOrder.status === 'accepted';
+}
