@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStore } from './event-store.port';
+import { IdempotencyStore } from './idempotency.port';
+import { InMemoryEventStore } from './memory/in-memory.event-store';
+import { InMemoryIdempotencyStore } from './memory/in-memory.idempotency.store';
+import { SqliteEventStore } from './sqlite/sqlite.event-store';
+import { SqliteIdempotencyStore } from './sqlite/sqlite.idempotency.store';
+import { eventStoreContract, idempotencyStoreContract } from './testing/event-store.contract';
+
+/*
+ * Every adapter of the ports runs the same contract, here. A new adapter
+ * (PostgreSQL, EventStoreDB) adds its fixtures below; nothing else.
+ */
+
+/** A fixture over a fresh temporary directory: the stores it opened are closed and the directory removed at cleanup. */
+function inTempDir<Store extends { close(): Promise<void> }>(open: (dir: string) => Store) {
+  return async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'event-store-contract-'));
+    const opened: Store[] = [];
+    const openTracked = async () => {
+      const store = open(dir);
+      opened.push(store);
+      return store;
+    };
+    return {
+      store: await openTracked(),
+      reopen: openTracked,
+      cleanup: async () => {
+        await Promise.all(opened.map((store) => store.close()));
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  };
+}
+
+function inMemory<Store extends { close(): Promise<void> }>(open: () => Store) {
+  return async () => {
+    const store = open();
+    return { store, cleanup: () => store.close() };
+  };
+}
+
+// In memory
+eventStoreContract('InMemoryEventStore', inMemory<EventStore>(() => new InMemoryEventStore()));
+idempotencyStoreContract('InMemoryIdempotencyStore', inMemory<IdempotencyStore>(() => new InMemoryIdempotencyStore()));
+
+// SQLite
+eventStoreContract(
+  'SqliteEventStore',
+  inTempDir<EventStore>((dir) => new SqliteEventStore({ filename: join(dir, 'events.sqlite') })),
+  { durable: true },
+);
+idempotencyStoreContract(
+  'SqliteIdempotencyStore',
+  inTempDir<IdempotencyStore>((dir) => new SqliteIdempotencyStore({ filename: join(dir, 'events.sqlite') })),
+  { durable: true },
+);

@@ -1,0 +1,10 @@
+export * from './event-store.port';
+export * from './idempotency.port';
+export { newEventId } from './event-id';
+export { InMemoryEventStore } from './memory/in-memory.event-store';
+export { InMemoryIdempotencyStore } from './memory/in-memory.idempotency.store';
+export type { SqliteSynchronous } from './sqlite/sqlite.connection';
+export { SqliteEventStore } from './sqlite/sqlite.event-store';
+export type { SqliteEventStoreOptions } from './sqlite/sqlite.event-store';
+export { SqliteIdempotencyStore } from './sqlite/sqlite.idempotency.store';
+export type { SqliteIdempotencyStoreOptions } from './sqlite/sqlite.idempotency.store';
