@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ComplaintsModule } from './complaints/complaints.module';
+import { IdempotencyInterceptor } from './infrastructure/idempotency.interceptor';
+import { StorageModule } from './infrastructure/storage.module';
+import type { Logger } from 'pino';
+import { AuthModule } from './platform/auth/auth.module';
+import { AppConfig } from './platform/config/app-config';
+import { ConfigModule } from './platform/config/config.module';
+import { HttpPlatformModule } from './platform/http/http-platform.module';
+import { ObservabilityModule } from './platform/observability/observability.module';
+import { createRootLogger } from './platform/observability/root-logger';
+
+/**
+ * The API deployable. Platform modules first (configuration, logging and
+ * metrics, authentication, HTTP error policy), then the features.
+ *
+ * Feature modules that hold resources (stores, consumers) release them in
+ * `onApplicationShutdown`, which runs after the HTTP server has stopped
+ * accepting and finished in-flight requests; `onModuleDestroy` runs before
+ * that, while requests may still be served.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: Logger = createRootLogger(config)): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(logger),
+        AuthModule,
+        HttpPlatformModule,
+        CqrsModule.forRoot(),
+
+        StorageModule,
+
+        // ── Features ─────────────────────────────────────────────────────
+        ComplaintsModule,
+      ],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { Unauthenticated } from '../http/problem.exception';
+import './authenticated-request';
+import { IS_PUBLIC } from './public.decorator';
+import { InvalidToken, TokenService } from './token.service';
+
+/**
+ * Global guard: every route needs a valid bearer token unless it is
+ * @Public(). Deny by default, so a forgotten decorator fails closed. The
+ * verified principal is put on the request for RolesGuard and
+ * @CurrentPrincipal().
+ */
+@Injectable()
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const token = bearerToken(request.headers.authorization);
+    try {
+      request.principal = this.tokens.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidToken) throw new Unauthenticated(error.message);
+      throw error;
+    }
+    return true;
+  }
+}
+
+function bearerToken(header: string | undefined): string {
+  if (header === undefined || header.trim() === '') {
+    throw new Unauthenticated('this request needs an Authorization: Bearer <token> header');
+  }
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  if (!match) throw new Unauthenticated('the Authorization header must be: Bearer <token>');
+  return match[1];
+}

@@ -1,0 +1,93 @@
+import { InvalidConfigError, ConfigProblem } from './invalid-config.error';
+import { EnvReader } from './env-reader';
+
+/**
+ * The secret used when JWT_SECRET is unset, so `npm start` and `npm run token`
+ * work out of the box on a developer's machine. It is public (it is in the
+ * repository), so the server warns whenever it is in use and refuses it when
+ * NODE_ENV=production.
+ */
+export const DEVELOPMENT_JWT_SECRET = 'complaints-development-secret-do-not-use-in-production';
+
+/** HS256 keys shorter than the hash output (32 bytes) weaken the signature. */
+export const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const SQLITE_SYNCHRONOUS_MODES = ['FULL', 'NORMAL'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
+
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly jwtSecret: string;
+  readonly nodeEnv: NodeEnv;
+  readonly logLevel: LogLevel;
+  readonly sqliteSynchronous: SqliteSynchronous;
+  /** COMPLAINTS_TEST_CLOCK=1: the clock can be moved through `POST /api/test/clock` */
+  readonly testClock: boolean;
+  /** reserved: set when the Kafka integration is enabled */
+  readonly kafkaBrokers?: readonly string[];
+  /** reserved: the PostgreSQL event store / read models */
+  readonly databaseUrl?: string;
+  /** reserved: the EventStoreDB / KurrentDB event store */
+  readonly eventStoreUrl?: string;
+}
+
+/**
+ * Reads and validates the whole configuration at once. Every bad variable is
+ * collected before throwing, so an operator fixes a deployment in one round
+ * instead of one restart per mistake.
+ *
+ * @throws {InvalidConfigError} listing every offending variable
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: ConfigProblem[] = [];
+  const read = new EnvReader(env, problems);
+
+  // NODE_ENV is strict: a typo such as "prod" must not silently switch off the
+  // production safety checks below.
+  const nodeEnv = read.oneOf('NODE_ENV', NODE_ENVS, 'development');
+  const production = nodeEnv === 'production';
+
+  const config: AppConfig = {
+    port: read.port('PORT', 3000),
+    host: read.nonEmpty('HOST', '0.0.0.0'),
+    dataDir: read.nonEmpty('DATA_DIR', './data'),
+    jwtSecret: read.jwtSecret('JWT_SECRET', {
+      fallback: DEVELOPMENT_JWT_SECRET,
+      production,
+      minLength: MIN_PRODUCTION_SECRET_LENGTH,
+    }),
+    nodeEnv,
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    sqliteSynchronous: read.oneOf('SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS_MODES, 'FULL', { ignoreCase: true }),
+    testClock: read.flag('COMPLAINTS_TEST_CLOCK', { refusedWhen: production ? 'NODE_ENV=production' : undefined }),
+    kafkaBrokers: read.hostPortList('KAFKA_BROKERS'),
+    databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    eventStoreUrl: read.url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
+  };
+
+  if (problems.length > 0) throw new InvalidConfigError(problems);
+  return config;
+}
+
+/** What an operator should hear about at start-up although the configuration is accepted. */
+export function configWarnings(config: AppConfig): string[] {
+  const warnings: string[] = [];
+  if (config.jwtSecret === DEVELOPMENT_JWT_SECRET) {
+    warnings.push(
+      'JWT_SECRET is not set: tokens are signed and checked with the public development secret. ' +
+        'Anyone can forge a token; set JWT_SECRET before exposing this server.',
+    );
+  }
+  if (config.testClock) {
+    warnings.push('COMPLAINTS_TEST_CLOCK=1: an admin can move the server clock through POST /api/test/clock.');
+  }
+  return warnings;
+}
