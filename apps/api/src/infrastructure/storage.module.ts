@@ -3,7 +3,7 @@ import * as path from 'path';
 import { CLOCK, ManualClock, systemClock } from '@complaints/application';
 import { EVENT_STORE, EventStore, IDEMPOTENCY_STORE, IdempotencyStore, SqliteEventStore, SqliteIdempotencyStore } from '@complaints/event-store';
 import { APP_CONFIG, AppConfig } from '../platform/config';
-import { HealthRegistry } from '../platform/observability';
+import { HealthRegistry, ServerDescription } from '../platform/observability';
 
 /** The file of the embedded default's event log, under DATA_DIR. */
 export function eventStoreFile(config: AppConfig): string {
@@ -47,9 +47,12 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
     private readonly health: HealthRegistry,
+    private readonly description: ServerDescription,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
+    this.description.describeStore(describeStore(this.config));
     this.health.register('event-store', async () => {
       const head = await this.events.headPosition();
       return { status: 'ok', detail: `head position ${head}` };
