@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ComplaintsModule } from './complaints/complaints.module';
+import { HandoversModule } from './handovers/handovers.module';
 import { IdempotencyInterceptor } from './infrastructure/idempotency.interceptor';
 import { StorageModule } from './infrastructure/storage.module';
 import type { Logger } from 'pino';
@@ -37,6 +38,7 @@ export class AppModule {
 
         // ── Features ─────────────────────────────────────────────────────
         ComplaintsModule,
+        HandoversModule,
       ],
       providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
     };

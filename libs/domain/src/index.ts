@@ -16,3 +16,4 @@ export * from './work-order/work-order.decide';
 export * from './refund/refund.events';
 export * from './refund/refund.state';
 export * from './refund/refund.decide';
+export * from './handover/handover';

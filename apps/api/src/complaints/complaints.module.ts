@@ -9,6 +9,7 @@ import { WorkOrdersHttpController } from './http/work-orders.http.controller';
 import { ComplaintReader } from './read/complaint-reader';
 import { CustomerHistory } from './read/customer-history';
 import { DepartmentQueue } from './read/department-queue';
+import { DeskHoldings } from './read/desk-holdings';
 import { LiveViews } from './read/live-views';
 import { RunComplaintCommandHandler } from './run-complaint-command';
 
@@ -16,6 +17,7 @@ import { RunComplaintCommandHandler } from './run-complaint-command';
 @Module({
   imports: [CqrsModule],
   controllers: [ComplaintsHttpController, WorkOrdersHttpController, RefundsHttpController, ComplaintQueriesHttpController],
-  providers: [complaintPolicyProvider, RunComplaintCommandHandler, ComplaintCommands, ComplaintReader, LiveViews, CustomerHistory, DepartmentQueue],
+  providers: [complaintPolicyProvider, RunComplaintCommandHandler, ComplaintCommands, ComplaintReader, LiveViews, CustomerHistory, DepartmentQueue, DeskHoldings],
+  exports: [DeskHoldings],
 })
 export class ComplaintsModule {}

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, CLOCK } from '@complaints/application';
-import { ComplaintEvent } from '@complaints/domain';
-import { LiveView, LiveViews } from './live-views';
+import { LiveView, LiveViews, LoggedEvent } from './live-views';
 
 const DAY_MS = 86_400_000;
 
@@ -20,7 +19,7 @@ export class CustomerHistory implements LiveView {
     views.register(this);
   }
 
-  apply(event: ComplaintEvent): void {
+  apply(event: LoggedEvent): void {
     if (event.type !== 'ComplaintRegistered') return;
     const { customer, complaintId, registeredAt } = event.data;
     const complaints = this.byMsisdn.get(customer.msisdn) ?? new Map<string, number>();

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ComplaintEvent } from '@complaints/domain';
-import { LiveView, LiveViews } from './live-views';
+import { LiveView, LiveViews, LoggedEvent } from './live-views';
 
 export interface QueuedWorkOrder {
   workOrderId: string;
@@ -26,7 +25,7 @@ export class DepartmentQueue implements LiveView {
     views.register(this);
   }
 
-  apply(event: ComplaintEvent): void {
+  apply(event: LoggedEvent): void {
     switch (event.type) {
       case 'ComplaintRegistered': {
         const { complaintId, branch, category, level, customer } = event.data;

@@ -1,13 +1,16 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ComplaintEvent, COMPLAINT_EVENT_TYPES } from '@complaints/domain';
+import { ComplaintEvent, COMPLAINT_EVENT_TYPES, HandoverEvent } from '@complaints/domain';
 import { EVENT_STORE, EventStore, RecordedEvent, Subscription } from '@complaints/event-store';
 
 /** A view kept in memory from the event log. Idempotent: applying an event twice changes nothing. */
 export interface LiveView {
-  apply(event: ComplaintEvent, recorded: RecordedEvent): void;
+  apply(event: LoggedEvent, recorded: RecordedEvent): void;
 }
 
-const KNOWN_TYPES = new Set<string>(COMPLAINT_EVENT_TYPES);
+/** The events of the log the views understand. */
+export type LoggedEvent = ComplaintEvent | HandoverEvent;
+
+const KNOWN_TYPES = new Set<string>([...COMPLAINT_EVENT_TYPES, 'HandoverRecorded', 'HandoverAcknowledged']);
 
 /**
  * Feeds the in-memory views from one catch-up subscription on the log, so a
@@ -30,7 +33,7 @@ export class LiveViews implements OnModuleInit, OnApplicationShutdown {
     this.subscription = this.store.subscribe(
       (recorded) => {
         if (!KNOWN_TYPES.has(recorded.type)) return;
-        const event = { type: recorded.type, data: recorded.data } as ComplaintEvent;
+        const event = { type: recorded.type, data: recorded.data } as LoggedEvent;
         for (const view of this.views) view.apply(event, recorded);
       },
       { fromPosition: 0 },

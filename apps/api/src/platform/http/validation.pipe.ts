@@ -3,14 +3,16 @@ import { FieldError } from './problem-details';
 import { RequestValidationFailed } from './problem.exception';
 
 /**
- * Flattens class-validator's tree into one entry per broken rule, named by its
+ * Flattens class-validator's tree into one entry per bad field, named by its
  * full path (`customer.msisdn`, `items[0].name`), so a client sees every
  * mistake of a request at once.
  */
 export function flattenValidationErrors(errors: readonly ValidationError[], parentPath = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = joinPath(parentPath, error.property);
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    // one entry per field: a missing value fails every constraint at once, and one line that says all of it reads better
+    const messages = Object.values(error.constraints ?? {});
+    const own = messages.length > 0 ? [{ field, message: messages.join('; ') }] : [];
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Principal, Roles } from '../platform/auth';
+import { CommandIdentity } from '../complaints/complaint-ids';
+import { parseIfMatch } from '../complaints/http/complaint-commands.service';
+import { DeskHoldings } from '../complaints/read/desk-holdings';
+import { HandOverRequest } from './hand-over.request.dto';
+import { Handovers } from './handovers.service';
+
+@ApiTags('handovers')
+@ApiBearerAuth()
+@ApiConflictResponse({ description: 'Not allowed in the current state; `detail` says why.' })
+@Controller('api/handovers')
+export class HandoversHttpController {
+  constructor(
+    private readonly handovers: Handovers,
+    private readonly holdings: DeskHoldings,
+  ) {}
+
+  @Post()
+  @Roles('agent', 'callcenter', 'supervisor')
+  @ApiOperation({ summary: 'Hand the open complaints and work orders one holds to the incoming agent (交接班)' })
+  @ApiCreatedResponse({ description: 'The handover with the open items handed over.' })
+  async handOver(@Body() body: HandOverRequest, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const header = request.headers['idempotency-key'];
+    const identity = CommandIdentity.fromIdempotencyKey(principal.sub, Array.isArray(header) ? header[0] : header);
+    const handoverId = identity.newId('handover');
+    const items = await this.holdings.heldBy(principal.sub);
+    const handover = await this.handovers.run(principal, handoverId, identity, (now) => ({
+      type: 'RecordHandover',
+      data: { handoverId, toAgent: body.toAgent, branch: principal.branch ?? 'all', note: body.note, items },
+      context: { now, actor: principal.sub },
+    }));
+    reply.header('ETag', `"${handover.revision}"`);
+    reply.header('Location', `/api/handovers/${handoverId}`);
+    return handover;
+  }
+
+  @Post(':id/acknowledge')
+  @HttpCode(200)
+  @Roles('agent', 'callcenter', 'supervisor')
+  @ApiOperation({ summary: 'The receiving agent acknowledges the handover; the items are theirs from now on' })
+  @ApiOkResponse({ description: 'The handover.' })
+  async acknowledge(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
+    const header = request.headers['idempotency-key'];
+    const identity = CommandIdentity.fromIdempotencyKey(principal.sub, Array.isArray(header) ? header[0] : header);
+    return this.handovers.run(
+      principal,
+      id,
+      identity,
+      (now) => ({ type: 'AcknowledgeHandover', data: { handoverId: id }, context: { now, actor: principal.sub } }),
+      parseIfMatch(request.headers['if-match']),
+    );
+  }
+
+  @Get(':id')
+  @Roles('agent', 'callcenter', 'supervisor', 'admin')
+  @ApiOperation({ summary: 'A handover' })
+  @ApiOkResponse({ description: 'The handover.' })
+  read(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.handovers.read(principal, id);
+  }
+}
