@@ -32,7 +32,7 @@ export const USAGE = `npm run bench -- [options]
   --rounds N            alternating rounds raw/system per benchmark (default 2); medians are reported
   --round-seconds S     seconds per in-process round of a and b (default 3)
   --seconds S           seconds per HTTP round of c (default 10)
-  --warmup S            warm-up seconds before the first round of each side (default 2)
+  --warmup S            warm-up seconds before the first round of each side (default 3)
   --inflight N          commands in flight in b (default 64)
   --connections N       HTTP connections in c (default 64)
   --no-docs             do not write docs/benchmarks.md
@@ -47,7 +47,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     rounds: 2,
     roundSeconds: 3,
     seconds: 10,
-    warmupSeconds: 2,
+    warmupSeconds: 3,
     inflight: 64,
     connections: 64,
     docs: true,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -24,3 +26,22 @@ export function log(line: string): void {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The machine's CPU time so far from /proc/stat (Linux), in ticks: all of it, and what the hypervisor stole. */
+export function cpuTicks(): { total: number; steal: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user
+    const total = fields.slice(0, 8).reduce((sum, n) => sum + n, 0);
+    return { total, steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** "host steal 12% of CPU time" between two cpuTicks() readings, or undefined off Linux */
+export function stealBetween(before: ReturnType<typeof cpuTicks>, after: ReturnType<typeof cpuTicks>): string | undefined {
+  if (!before || !after || after.total <= before.total) return undefined;
+  const share = (after.steal - before.steal) / (after.total - before.total);
+  return `CPU time stolen by the hypervisor during this benchmark: ${(100 * share).toFixed(1)}% (from /proc/stat; high values mean a noisy host)`;
+}

@@ -1,0 +1,127 @@
+import { execSync } from 'child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
+import os from 'os';
+import { dirname } from 'path';
+import { BenchResult } from './result';
+import { fmt, fmtInt } from './stats';
+
+export interface Machine {
+  date: string;
+  nproc: string;
+  cpu: string;
+  memory: string;
+  node: string;
+  os: string;
+  tmpdir: string;
+}
+
+export function describeMachine(): Machine {
+  let nproc = String(os.availableParallelism());
+  try {
+    nproc = execSync('nproc', { encoding: 'utf8' }).trim();
+  } catch {
+    // no coreutils: the count Node sees
+  }
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line) cpu = line.split(':')[1].trim();
+  } catch {
+    // not Linux
+  }
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    nproc,
+    cpu,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    tmpdir: os.tmpdir(),
+  };
+}
+
+const LETTER = { a: '(a)', b: '(b)', c: '(c)' } as const;
+
+function ratioText(r: BenchResult): string {
+  return r.ratio === undefined ? '—' : `${fmt(r.ratio)}×`;
+}
+
+export function markdownTable(results: readonly BenchResult[]): string {
+  const lines = [
+    '| Benchmark | System (median) | Raw baseline, same run (median) | Ratio | Target | Result |',
+    '|---|---:|---:|---:|---|---|',
+  ];
+  for (const r of results) {
+    const system = r.system.cell ?? `${fmtInt(r.system.median)} ${r.unit}`;
+    const raw = r.raw ? (r.raw.cell ?? `${fmtInt(r.raw.median)} ${r.unit === 'commands/s' ? 'inserts/s' : r.unit}`) : '—';
+    lines.push(`| ${LETTER[r.id]} ${r.title} | ${system} | ${raw} | ${ratioText(r)} | ${r.target} | ${r.pass ? 'PASS' : 'FAIL'} |`);
+  }
+  return lines.join('\n');
+}
+
+const MARKER = '<!-- bench:runs (newest first; `npm run bench` inserts each new run below this line) -->';
+
+const HEADER = `# Benchmarks
+
+\`npm run bench\` builds the project and runs \`node -r ./tools/register-paths.js dist/bench/run.js\`
+(sources in \`bench/\`). Every figure stands beside a raw baseline measured in the
+same run, on temporary files, at \`PRAGMA synchronous=FULL\` in WAL mode, in
+alternating rounds (raw, system, raw, system, …); the tables give the medians
+and the details list every round, so the noise of the machine is visible.
+
+- **(a)** RegisterComplaint commands (one event each), one at a time, through the
+  real Nest application context: \`CommandBus\` → \`RunComplaintCommandHandler\` →
+  \`CommandPipeline\` → \`SqliteEventStore\`, the command built as
+  \`ComplaintCommands.run\` builds it. Baseline: better-sqlite3 inserting rows of the
+  same JSON sizes into a table of the same shape (autoincrement position, unique
+  event_id, unique stream_id + revision), one row per \`BEGIN IMMEDIATE..COMMIT\`.
+  Target: ratio ≥ 0.6.
+- **(b)** The same commands with 64 in flight, so the store group-commits;
+  against the same kind of raw one-row-per-transaction figure. Target: ratio ≥ 3.
+- **(c)** \`POST /api/complaints\` over HTTP: the real server in a child process,
+  autocannon in the bench process, 64 connections, ~10 s per round after a
+  warm-up, a valid agent token and a different MSISDN per request. Baseline: a
+  bare Fastify (the one Nest uses), also in a child process, whose route parses
+  the same body and inserts the same row with raw better-sqlite3, one row per
+  transaction (no auth, no validation, no Nest). Target: ≥ 2,000 req/s and
+  p99 ≤ 100 ms with no non-2xx response.
+
+Options: \`npm run bench -- --help\` (e.g. \`--only a,b\`, \`--seconds 10\`, \`--rounds 3\`,
+\`--no-docs\`, \`--replace-docs\`, \`--profile-server DIR\`).
+
+${MARKER}
+`;
+
+export function runSection(machine: Machine, command: string, results: readonly BenchResult[], errors: readonly string[]): string {
+  const lines = [
+    `## Run of ${machine.date}`,
+    '',
+    `- Machine: ${machine.nproc} CPUs (\`nproc\`), ${machine.cpu}, ${machine.memory} RAM, ${machine.os}, temp files in \`${machine.tmpdir}\``,
+    `- Node ${machine.node}`,
+    `- Command: \`${command}\``,
+    '',
+    markdownTable(results),
+    '',
+  ];
+  for (const r of results) {
+    lines.push(`${LETTER[r.id]} ${r.title}: system = ${r.system.label}; raw = ${r.raw?.label ?? 'none'}.`, '');
+    for (const d of r.details) lines.push(`- ${d}`);
+    lines.push('');
+  }
+  for (const e of errors) lines.push(`- **Error:** ${e}`, '');
+  return lines.join('\n');
+}
+
+/** Puts the run at the top of the runs in `file`; older runs stay below it unless `keepHistory` is false. */
+export function writeDocs(file: string, section: string, keepHistory: boolean): void {
+  let older = '';
+  if (keepHistory && existsSync(file)) {
+    const text = readFileSync(file, 'utf8');
+    const at = text.indexOf(MARKER);
+    if (at >= 0) older = text.slice(at + MARKER.length).trim();
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${HEADER}\n${section.trim()}\n${older ? `\n${older}\n` : ''}`);
+}
