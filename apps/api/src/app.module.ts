@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { HandoversModule } from './handovers/handovers.module';
-import { IdempotencyInterceptor } from './infrastructure/idempotency.interceptor';
+import { IdempotencyHooks } from './infrastructure/idempotency.hooks';
 import { StorageModule } from './infrastructure/storage.module';
 import type { Logger } from 'pino';
 import { AuthModule } from './platform/auth/auth.module';
@@ -40,7 +39,7 @@ export class AppModule {
         ComplaintsModule,
         HandoversModule,
       ],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor }],
+      providers: [IdempotencyHooks],
     };
   }
 }

@@ -99,3 +99,17 @@ describe('TokenService performance', () => {
     expect(Math.min(...batches)).toBeLessThan(100);
   });
 });
+
+describe('TokenService remembers verified tokens only until they expire', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('refuses a token it verified before once its exp has passed', () => {
+    jest.useFakeTimers({ now: new Date('2026-11-27T09:00:00Z') });
+    const service = new TokenService('a-secret-long-enough-for-the-tests-0123456789');
+    const token = service.sign({ sub: 'desk-007', role: 'agent', branch: 'ZG' }, { expiresIn: 60 });
+    expect(service.verify(token).sub).toBe('desk-007');
+    expect(service.verify(token).sub).toBe('desk-007');
+    jest.setSystemTime(new Date('2026-11-27T09:01:01Z'));
+    expect(() => service.verify(token)).toThrow(/expired/);
+  });
+});
