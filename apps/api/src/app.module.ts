@@ -4,6 +4,8 @@ import { ComplaintsModule } from './complaints/complaints.module';
 import { HandoversModule } from './handovers/handovers.module';
 import { IdempotencyHooks } from './infrastructure/idempotency.hooks';
 import { StorageModule } from './infrastructure/storage.module';
+import { ReadModelsModule } from './read-models/read-models.module';
+import { allProjections } from '@complaints/read-models/projections';
 import type { Logger } from 'pino';
 import { AuthModule } from './platform/auth/auth.module';
 import { AppConfig } from './platform/config/app-config';
@@ -34,6 +36,7 @@ export class AppModule {
         CqrsModule.forRoot(),
 
         StorageModule,
+        ReadModelsModule.forRoot(allProjections()),
 
         // ── Features ─────────────────────────────────────────────────────
         ComplaintsModule,

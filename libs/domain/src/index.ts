@@ -17,3 +17,5 @@ export * from './refund/refund.events';
 export * from './refund/refund.state';
 export * from './refund/refund.decide';
 export * from './handover/handover';
+export * from './bulletin/preventive-measure';
+export * from './privacy/personal-data-viewed';

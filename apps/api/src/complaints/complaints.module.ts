@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { QueriesModule } from '../queries/queries.module';
 import { complaintPolicyProvider } from './complaint-policy.provider';
 import { ComplaintCommands } from './http/complaint-commands.service';
 import { ComplaintQueriesHttpController } from './http/complaint-queries.http.controller';
@@ -7,17 +8,12 @@ import { ComplaintsHttpController } from './http/complaints.http.controller';
 import { RefundsHttpController } from './http/refunds.http.controller';
 import { WorkOrdersHttpController } from './http/work-orders.http.controller';
 import { ComplaintReader } from './read/complaint-reader';
-import { CustomerHistory } from './read/customer-history';
-import { DepartmentQueue } from './read/department-queue';
-import { DeskHoldings } from './read/desk-holdings';
-import { LiveViews } from './read/live-views';
 import { RunComplaintCommandHandler } from './run-complaint-command';
 
 /** Complaints, their work orders and refunds: the commands of API.md and the reads of this stage. */
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, QueriesModule],
   controllers: [ComplaintsHttpController, WorkOrdersHttpController, RefundsHttpController, ComplaintQueriesHttpController],
-  providers: [complaintPolicyProvider, RunComplaintCommandHandler, ComplaintCommands, ComplaintReader, LiveViews, CustomerHistory, DepartmentQueue, DeskHoldings],
-  exports: [DeskHoldings],
+  providers: [complaintPolicyProvider, RunComplaintCommandHandler, ComplaintCommands, ComplaintReader],
 })
 export class ComplaintsModule {}

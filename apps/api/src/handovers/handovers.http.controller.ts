@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal, Roles } from '../platform/auth';
 import { CommandIdentity } from '../complaints/complaint-ids';
 import { parseIfMatch } from '../complaints/http/complaint-commands.service';
-import { DeskHoldings } from '../complaints/read/desk-holdings';
+import { heldBy } from '@complaints/read-models/queries';
+import { ReadModelsReader } from '../queries/read-models.reader';
 import { HandOverRequest } from './hand-over.request.dto';
 import { Handovers } from './handovers.service';
 
@@ -15,7 +16,7 @@ import { Handovers } from './handovers.service';
 export class HandoversHttpController {
   constructor(
     private readonly handovers: Handovers,
-    private readonly holdings: DeskHoldings,
+    private readonly readModels: ReadModelsReader,
   ) {}
 
   @Post()
@@ -26,7 +27,7 @@ export class HandoversHttpController {
     const header = request.headers['idempotency-key'];
     const identity = CommandIdentity.fromIdempotencyKey(principal.sub, Array.isArray(header) ? header[0] : header);
     const handoverId = identity.newId('handover');
-    const items = await this.holdings.heldBy(principal.sub);
+    const items = await heldBy(await this.readModels.fresh(), principal.sub);
     const handover = await this.handovers.run(principal, handoverId, identity, (now) => ({
       type: 'RecordHandover',
       data: { handoverId, toAgent: body.toAgent, branch: principal.branch ?? 'all', note: body.note, items },

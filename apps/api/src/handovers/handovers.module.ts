@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { ComplaintsModule } from '../complaints/complaints.module';
+import { QueriesModule } from '../queries/queries.module';
 import { HandoversHttpController } from './handovers.http.controller';
 import { Handovers } from './handovers.service';
 
 /** Shift handover (交接班): the open items a desk holds, handed over and acknowledged. */
 @Module({
-  imports: [ComplaintsModule],
+  imports: [QueriesModule],
   controllers: [HandoversHttpController],
   providers: [Handovers],
 })

@@ -27,6 +27,21 @@ export interface ComplaintPolicy {
   appealRiskDays: number;
   /** the ladder, bottom first; manual escalation climbs one rung */
   escalationLadder: EscalationTier[];
+  /** the MIIT appeal class of each category, so reports set beside the regulator's; a subcategory may differ from its category */
+  miitClasses: { byCategory: Record<ComplaintCategory, MiitClass>; bySubcategory: Record<string, MiitClass> };
+}
+
+/** MIIT's three classes of appeal statistics. */
+export type MiitClass = 'user_service' | 'billing_dispute' | 'network_quality';
+
+export const MIIT_CLASS_NAMES: Record<MiitClass, string> = {
+  user_service: '用户服务',
+  billing_dispute: '收费争议',
+  network_quality: '网络质量',
+};
+
+export function miitClassOf(policy: ComplaintPolicy, category: ComplaintCategory, subcategory?: string): MiitClass {
+  return (subcategory !== undefined && policy.miitClasses.bySubcategory[subcategory]) || policy.miitClasses.byCategory[category];
 }
 
 export const DEFAULT_POLICY: ComplaintPolicy = {
@@ -54,6 +69,11 @@ export const DEFAULT_POLICY: ComplaintPolicy = {
   refundVerifyMinutes: 10,
   appealRiskDays: 15,
   escalationLadder: ['desk', 'branch-customer-supervisor', 'marketing-cs'],
+  miitClasses: {
+    // Monternet complaints are mostly about charges for services the customer says they never ordered
+    byCategory: { billing: 'billing_dispute', network: 'network_quality', service: 'user_service', vas: 'billing_dispute' },
+    bySubcategory: {},
+  },
 };
 
 export function isKnownDepartment(policy: ComplaintPolicy, department: string): boolean {

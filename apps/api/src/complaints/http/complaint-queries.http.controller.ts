@@ -1,13 +1,11 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Clock, CLOCK } from '@complaints/application';
-import { Inject } from '@nestjs/common';
+import { PersonalDataAudit } from '../../privacy/personal-data-audit';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Principal, Roles } from '../../platform/auth';
-import { Forbidden, ResourceNotFound } from '../../platform/http';
+import { CurrentPrincipal, Principal } from '../../platform/auth';
+import { ResourceNotFound } from '../../platform/http';
 import { complaintView, maskMsisdn, maskName, refundView, workOrderView } from '../complaint.representation';
 import { ComplaintReader } from '../read/complaint-reader';
-import { DepartmentQueue } from '../read/department-queue';
 import { complaintOfRefund } from './refunds.http.controller';
 import { complaintOfWorkOrder } from './work-orders.http.controller';
 
@@ -26,8 +24,7 @@ function maskEventData(data: unknown): unknown {
 export class ComplaintQueriesHttpController {
   constructor(
     private readonly reader: ComplaintReader,
-    private readonly departmentInbox: DepartmentQueue,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audit: PersonalDataAudit,
   ) {}
 
   @Get('complaints/:id')
@@ -35,6 +32,7 @@ export class ComplaintQueriesHttpController {
   @ApiOkResponse({ description: 'The complaint; personal data masked for analysts.' })
   async complaint(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     const { complaint, revision } = await this.reader.load(id, principal);
+    await this.audit.recordRead(principal, 'complaint', [complaint.id]);
     reply.header('ETag', `"${revision}"`);
     return complaintView(complaint, revision, { masked: masked(principal) });
   }
@@ -44,6 +42,7 @@ export class ComplaintQueriesHttpController {
   @ApiOkResponse({ description: '`{ complaintId, revision, events: [{ type, time, actor, revision, data }] }`' })
   async history(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     const { complaint, revision, events } = await this.reader.load(id, principal);
+    await this.audit.recordRead(principal, 'history', [complaint.id]);
     return {
       complaintId: complaint.id,
       revision,
@@ -81,26 +80,5 @@ export class ComplaintQueriesHttpController {
     if (!refund) throw new ResourceNotFound(notFound);
     reply.header('ETag', `"${revision}"`);
     return { ...refundView(refund), complaintId: complaint.id, revision };
-  }
-
-  @Get('queues/department/:department')
-  @Roles('handler', 'supervisor', 'agent', 'callcenter', 'analyst', 'admin')
-  @ApiOperation({ summary: "A department's open work orders, the one due soonest first, with the time left to `replyDueAt`" })
-  @ApiOkResponse({ description: '`{ department, asOf, items: [...] }`' })
-  async departmentQueue(@Param('department') department: string, @CurrentPrincipal() principal: Principal) {
-    if (principal.role === 'handler' && principal.department !== department) {
-      throw new Forbidden(`a handler of ${principal.department} reads its own department's queue, not ${department}'s`);
-    }
-    const now = this.clock.now();
-    const orders = await this.departmentInbox.forDepartment(department);
-    const visible = principal.branch === undefined ? orders : orders.filter((o) => o.branch === principal.branch);
-    return {
-      department,
-      asOf: now.toISOString(),
-      items: visible.map((o) => {
-        const secondsLeft = Math.round((Date.parse(o.replyDueAt) - now.getTime()) / 1000);
-        return { ...o, secondsLeft, overdue: secondsLeft < 0 };
-      }),
-    };
   }
 }

@@ -7,7 +7,9 @@ import { Forbidden } from '../../platform/http';
 import { COMPLAINT_POLICY } from '../complaint-policy.provider';
 import { refundId, workOrderId } from '../complaint-ids';
 import { complaintView, refundView, workOrderView } from '../complaint.representation';
-import { CustomerHistory } from '../read/customer-history';
+import { complaintsByMsisdnSince } from '@complaints/read-models/queries';
+import { Clock, CLOCK } from '@complaints/application';
+import { ReadModelsReader } from '../../queries/read-models.reader';
 import {
   ClassifyComplaintRequest,
   EscalateComplaintRequest,
@@ -33,8 +35,9 @@ const sequenceOf = (state: ComplaintState, kind: 'workOrders' | 'refunds') => (i
 export class ComplaintsHttpController {
   constructor(
     private readonly commands: ComplaintCommands,
-    private readonly customerHistory: CustomerHistory,
+    private readonly readModels: ReadModelsReader,
     @Inject(COMPLAINT_POLICY) private readonly policy: ComplaintPolicy,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post()
@@ -51,7 +54,9 @@ export class ComplaintsHttpController {
     }
     const identity = this.commands.identity(principal, request);
     const complaintId = identity.newId('complaint');
-    const priorComplaints = await this.customerHistory.complaintsWithin(body.customer.msisdn, this.policy.repeatWindowDays, complaintId);
+    // the repeat-complainant fact reaches the decider inside the command: complaints by this number in the window, closed ones too
+    const since = new Date(this.clock.now().getTime() - this.policy.repeatWindowDays * 86_400_000);
+    const priorComplaints = await complaintsByMsisdnSince(await this.readModels.fresh(), body.customer.msisdn, since, complaintId);
     const result = await this.commands.run(
       'RegisterComplaint',
       principal,

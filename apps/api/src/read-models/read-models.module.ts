@@ -1,0 +1,87 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Kysely } from 'kysely';
+import * as path from 'path';
+import type { Logger } from 'pino';
+import { EVENT_STORE, EventStore } from '@complaints/event-store';
+import { openSqliteReadModelDb, Projection, ProjectionRunner, ProjectionRunnerOptions } from '@complaints/read-models';
+import { APP_CONFIG, AppConfig } from '../platform/config';
+import { HealthRegistry, MetricsService, ROOT_LOGGER } from '../platform/observability';
+import { registerProjectionGauges } from './projection-metrics';
+import { projectionsHealth } from './projections.health';
+
+/** The read-model database: `Kysely<ReadModelTables>` (or any narrower schema type) for queries. */
+export const READ_MODEL_DB = Symbol('READ_MODEL_DB');
+/** The {@link ProjectionRunner}; queries call its `waitForPosition` to read their own writes. */
+export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
+/** The application's projections, as given to {@link ReadModelsModule.forRoot}. */
+export const PROJECTIONS = Symbol('PROJECTIONS');
+
+/** The file of the embedded default's read models, under DATA_DIR. */
+export function readModelsFile(config: AppConfig): string {
+  return path.resolve(config.dataDir, 'read-models.sqlite');
+}
+
+/** Tuning of the runner; the defaults suit the API. */
+export type ProjectionRunnerSettings = Pick<ProjectionRunnerOptions, 'batchSize' | 'pollIntervalMs' | 'retry' | 'waitTimeoutMs'>;
+
+/**
+ * The read models and the runner that keeps them: started once every module
+ * is initialised, stopped (after its batch in flight) when the application
+ * shuts down, then the database is closed.
+ *
+ * Import it after StorageModule: both are global, and Nest shuts global
+ * modules down in the reverse of their import order, so the runner stops
+ * before the event store closes under it.
+ *
+ * The health check `projections` is not critical: a failing projection makes
+ * some reads stale, but commands still work, so the service reports
+ * `degraded` (HTTP 200) rather than taking itself out of rotation.
+ */
+@Global()
+@Module({})
+export class ReadModelsModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  static forRoot(projections: readonly Projection[], settings: ProjectionRunnerSettings = {}): DynamicModule {
+    return {
+      module: ReadModelsModule,
+      providers: [
+        { provide: PROJECTIONS, useValue: projections },
+        {
+          provide: READ_MODEL_DB,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => openSqliteReadModelDb(readModelsFile(config)),
+        },
+        {
+          provide: PROJECTION_RUNNER,
+          inject: [EVENT_STORE, READ_MODEL_DB, PROJECTIONS, ROOT_LOGGER],
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each projection owns its own tables
+          useFactory: (store: EventStore, db: Kysely<any>, all: readonly Projection[], logger: Logger) =>
+            new ProjectionRunner({ store, db, projections: all, logger: logger.child({ component: 'projections' }), ...settings }),
+        },
+      ],
+      exports: [READ_MODEL_DB, PROJECTION_RUNNER, PROJECTIONS],
+    };
+  }
+
+  constructor(
+    @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- closed here, queried elsewhere
+    @Inject(READ_MODEL_DB) private readonly db: Kysely<any>,
+    private readonly metrics: MetricsService,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    registerProjectionGauges(this.metrics.registry, () => this.runner.status());
+    this.health.register('projections', async () => projectionsHealth(await this.runner.status(), Date.now()), { critical: false });
+  }
+
+  /** Resolves once stale projections are reset; catching up goes on in the background (queries wait for it). */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,42 @@
+// Each projection owns its own tables, so the shared database has no one schema type.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { Kysely, Transaction } from 'kysely';
+import { RecordedEvent } from '@complaints/event-store';
+
+/**
+ * A read model kept from the event log by the projection runner.
+ *
+ * The runner owns the transaction and the checkpoint: it calls `apply` with
+ * the events after the projection's checkpoint, in position order, and writes
+ * the new checkpoint in the same transaction, so the read model and its
+ * checkpoint commit or roll back together.
+ *
+ * Projections must nevertheless be idempotent: an event applied a second time
+ * (a checkpoint put back by an operator, a restored backup of the read-model
+ * database that is older than its checkpoint, a second runner on the same
+ * database) must change nothing. The usual way is to keep, on each row, the
+ * position of the last event folded into it and to skip older ones. They use
+ * the event's own time (`metadata.occurredAt`, else `recordedAt`), never the
+ * clock, so that a rebuild writes the same rows as the live run did.
+ *
+ * A batch holds up to a few thousand events: write set-based (fold the batch
+ * in memory, then one multi-row statement per table), not one statement per
+ * event, or the database round trips dominate a rebuild. The events are
+ * shared by every projection of the batch: read them, never modify them.
+ */
+export interface Projection {
+  /** stable name, also the checkpoint key: 'complaints', 'work-order-hops' */
+  readonly name: string;
+  /** bump when the code changes what it writes: the runner then rebuilds it from position 0 */
+  readonly version: number;
+  /** creates its tables and indexes if missing (idempotent) */
+  migrate(db: Kysely<any>): Promise<void>;
+  /** deletes every row it owns (before a rebuild) */
+  reset(trx: Transaction<any>): Promise<void>;
+  /** applies a batch of events (position order, only events after its checkpoint) inside the runner's transaction; must be idempotent */
+  apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void>;
+}
+
+/** The shared read-model database, untyped: each projection types its own tables. */
+export type ReadModelDb = Kysely<any>;
+export type ReadModelTransaction = Transaction<any>;

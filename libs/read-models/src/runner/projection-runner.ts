@@ -1,0 +1,612 @@
+import { setImmediate as yieldToIo } from 'node:timers/promises';
+import { Kysely } from 'kysely';
+import { EventStore, RecordedEvent, Subscription } from '@complaints/event-store';
+import { Projection } from '../projection';
+import { CheckpointConflictError, CheckpointStore } from './checkpoint.store';
+import { ProjectionFailedError, ProjectionRunnerStoppedError, UnknownProjectionError, WaitForPositionTimeoutError } from './projection-runner.errors';
+import { RunnerLogger, silentLogger } from './runner-logger';
+
+/** What the runner needs of the event store: `subscribe` only wakes it when this process appends. */
+export type ProjectionLog = Pick<EventStore, 'readAll' | 'headPosition' | 'subscribe'>;
+
+export interface ProjectionRunnerOptions {
+  store: ProjectionLog;
+  /** the read-model database; the checkpoints live in it too */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each projection owns its own tables
+  db: Kysely<any>;
+  projections: readonly Projection[];
+  /** events read from the log at a time, applied in one transaction; default 2000 */
+  batchSize?: number;
+  /** how often to look for events appended by other processes; default 200 ms */
+  pollIntervalMs?: number;
+  /** the retry delay of a failing projection doubles from `initialDelayMs` (default 1 s) up to `maxDelayMs` (default 60 s) */
+  retry?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** how long `waitForPosition` waits by default; 5000 ms */
+  waitTimeoutMs?: number;
+  logger?: RunnerLogger;
+}
+
+/**
+ * - `ok`: applying events as they come;
+ * - `failing`: its last batch threw; it is retried with backoff, the others go on;
+ * - `rebuild-pending` (only from a runner that is not started): it has no
+ *   checkpoint yet, or one written by another version of its code; starting
+ *   the runner rebuilds it from position 0.
+ */
+export type ProjectionState = 'ok' | 'failing' | 'rebuild-pending';
+
+export interface ProjectionStatus {
+  name: string;
+  /** the version of the code */
+  version: number;
+  /** the position of the last event applied; 0: none */
+  position: number;
+  /** the position of the last event in the log */
+  head: number;
+  /** events (positions) still to apply */
+  lag: number;
+  status: ProjectionState;
+  lastError: string | null;
+  /**
+   * When the runner last applied a batch to it or found it at the head of the
+   * log (ISO-8601): while the runner is alive this is at most a poll interval
+   * old unless the projection is working through a batch or stuck. From a
+   * runner that is not started, when its checkpoint last changed.
+   */
+  lastBatchAt: string | null;
+}
+
+export interface RebuildResult {
+  projections: string[];
+  /** where the rebuilt projections stand: the head of the log when the rebuild began, or later */
+  position: number;
+  /** events this call read and applied */
+  events: number;
+  durationMs: number;
+}
+
+/** The runner's view of one projection; `position` is its committed checkpoint. */
+interface Tracked {
+  readonly projection: Projection;
+  position: number;
+  failure: { reason: string; attempts: number; retryAt: number } | undefined;
+  lastBatchAt: number;
+}
+
+interface Waiter {
+  position: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** A projection's `apply` threw; carries which one, so the batch can be redone without it. */
+class ApplyFailure extends Error {
+  constructor(
+    readonly tracked: Tracked,
+    readonly error: unknown,
+  ) {
+    super(`projection ${tracked.projection.name} failed`);
+  }
+}
+
+const DEFAULT_BATCH_SIZE = 2000;
+const DEFAULT_POLL_INTERVAL_MS = 200;
+const DEFAULT_RETRY_INITIAL_MS = 1000;
+const DEFAULT_RETRY_MAX_MS = 60_000;
+const DEFAULT_WAIT_TIMEOUT_MS = 5000;
+const MAX_ERROR_LENGTH = 2000;
+
+/**
+ * Keeps the read models up to date with the event log.
+ *
+ * One loop reads the log in batches from the lowest checkpoint and applies
+ * each batch to every projection that is behind, each getting only the events
+ * after its own checkpoint: a rebuild of all projections reads the log once.
+ * A batch's read-model changes and the new checkpoints of its projections
+ * commit in one transaction of the read-model database, so a crash leaves
+ * every read model exactly at its checkpoint. Projections far apart (one
+ * rebuilding, the others live) are served by separate reads in the same turn,
+ * so the live ones never wait for the rebuild.
+ *
+ * A projection whose `apply` throws is rolled back, marked `failing` (with
+ * the error, in its checkpoint row) and retried from the same position with
+ * a doubling delay; the batch is redone for the others, who go on. A failing
+ * projection never skips an event: it stays behind until it succeeds.
+ *
+ * After reaching the head it sleeps until this process appends (a
+ * subscription on the store serves as the doorbell) or the poll interval
+ * passes (appends by other processes).
+ *
+ * One runner per read-model database is the intended setup. A second one (the
+ * CLI rebuilding while the API runs) is safe: every checkpoint moves by
+ * compare-and-set, so a batch is never applied twice; the loser reloads.
+ */
+export class ProjectionRunner {
+  private readonly store: ProjectionLog;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each projection owns its own tables
+  private readonly db: Kysely<any>;
+  private readonly projections: readonly Projection[];
+  private readonly checkpoints: CheckpointStore;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly retryInitialMs: number;
+  private readonly retryMaxMs: number;
+  private readonly waitTimeoutMs: number;
+  private readonly logger: RunnerLogger;
+
+  /** loaded by prepare(); until then the runner knows no positions */
+  private tracked: Tracked[] | undefined;
+  private preparing: Promise<Tracked[]> | undefined;
+  /** the tail of the work that touches the read models (batches, resets, preparation): one at a time */
+  private queue: Promise<unknown> = Promise.resolve();
+  private started = false;
+  private loop: Promise<void> | undefined;
+  private notifier: Subscription | undefined;
+  private stopRequested = false;
+  private stopping: Promise<void> | undefined;
+  /** set by wake(), cleared before each turn: an append during a turn is not slept through */
+  private wakeRequested = false;
+  private endSleep: (() => void) | undefined;
+  private readonly waiters = new Set<Waiter>();
+
+  constructor(options: ProjectionRunnerOptions) {
+    this.store = options.store;
+    this.db = options.db;
+    this.projections = [...options.projections];
+    this.checkpoints = new CheckpointStore(options.db);
+    this.batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.pollIntervalMs = positiveInteger('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+    this.retryInitialMs = positiveInteger('retry.initialDelayMs', options.retry?.initialDelayMs ?? DEFAULT_RETRY_INITIAL_MS);
+    this.retryMaxMs = Math.max(this.retryInitialMs, positiveInteger('retry.maxDelayMs', options.retry?.maxDelayMs ?? DEFAULT_RETRY_MAX_MS));
+    this.waitTimeoutMs = positiveInteger('waitTimeoutMs', options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS);
+    this.logger = options.logger ?? silentLogger;
+
+    const names = new Set<string>();
+    for (const { name, version } of this.projections) {
+      if (!name) throw new Error('a projection needs a name');
+      if (names.has(name)) throw new Error(`two projections are named ${name}: the name is the checkpoint key`);
+      names.add(name);
+      positiveInteger(`the version of projection ${name}`, version);
+    }
+  }
+
+  /**
+   * Migrates every projection, rebuilds from position 0 those that have no
+   * checkpoint or one of another version, then catches up and follows the
+   * log in the background. Resolves once the loop runs.
+   */
+  async start(): Promise<void> {
+    if (this.stopRequested) throw new ProjectionRunnerStoppedError();
+    if (this.started) throw new Error('the projection runner is already started');
+    this.started = true;
+    let head: number;
+    try {
+      await this.prepare();
+      head = await this.store.headPosition();
+    } catch (error) {
+      this.started = false;
+      throw error;
+    }
+    if (this.stopRequested) return;
+    this.notifier = this.store.subscribe(() => this.wake(), {
+      fromPosition: head,
+      onError: (error) => this.logger.warn({ err: error }, 'the append notifier of the projection runner stopped; new events are found by polling'),
+    });
+    this.loop = this.run();
+    this.logger.info(
+      { projections: this.projections.map((p) => p.name), batchSize: this.batchSize, pollIntervalMs: this.pollIntervalMs },
+      'projection runner started',
+    );
+  }
+
+  /** Finishes the batch in flight, then stops. Waiters still pending are rejected. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
+  }
+
+  /**
+   * Resolves when every projection that is not failing has applied the log up
+   * to `position`; for read-your-writes:
+   *
+   *     await runner.waitForPosition(appendResult.lastPosition);
+   *
+   * @throws {WaitForPositionTimeoutError} after `timeoutMs` (default: the runner's `waitTimeoutMs`)
+   * @throws {ProjectionRunnerStoppedError} when the runner stops first
+   */
+  waitForPosition(position: number, timeoutMs: number = this.waitTimeoutMs): Promise<void> {
+    if (this.hasReached(position)) return Promise.resolve();
+    if (this.stopRequested) return Promise.reject(new ProjectionRunnerStoppedError());
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        position,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.delete(waiter);
+          reject(new WaitForPositionTimeoutError(position, timeoutMs, this.namesBehind(position)));
+        }, timeoutMs),
+      };
+      this.waiters.add(waiter);
+      // The position may come from another process: look now rather than at the next poll.
+      this.wake();
+    });
+  }
+
+  /**
+   * Resets one projection (or all) and replays the log into it up to the
+   * head as it is now. Works on a started runner (the others keep going, and
+   * the live loop helps) and on one that is not (the CLI).
+   *
+   * @param onProgress called after each batch with positions: on a log without gaps, events done and events in all
+   * @throws {ProjectionFailedError} when a rebuilt projection fails on the way (it stays failing and is retried if the runner is started)
+   */
+  async rebuild(name?: string, onProgress?: (done: number, total: number) => void): Promise<RebuildResult> {
+    if (this.stopRequested) throw new ProjectionRunnerStoppedError();
+    if (name !== undefined && !this.projections.some((p) => p.name === name)) {
+      throw new UnknownProjectionError(name, this.projections.map((p) => p.name));
+    }
+    const tracked = await this.prepare();
+    const targets = tracked.filter((t) => name === undefined || t.projection.name === name);
+    const names = targets.map((t) => t.projection.name);
+    const startedAt = performance.now();
+
+    await this.exclusive(async () => {
+      this.logger.info({ projections: names }, `rebuilding ${names.join(', ')} from position 0 (requested)`);
+      await this.resetToZero(targets);
+    });
+    const total = await this.store.headPosition();
+    const only = new Set(targets);
+    let events = 0;
+    let done = 0;
+    for (;;) {
+      const failed = targets.find((t) => t.failure !== undefined);
+      if (failed?.failure) throw new ProjectionFailedError(failed.projection.name, failed.position, failed.failure.reason);
+      done = Math.min(...targets.map((t) => t.position));
+      onProgress?.(Math.min(done, total), total);
+      if (done >= total) break;
+      if (this.stopRequested) throw new ProjectionRunnerStoppedError();
+      events += (await this.exclusive(() => this.catchUp(only))).read;
+      await yieldToIo();
+    }
+
+    const durationMs = performance.now() - startedAt;
+    this.logger.info({ projections: names, events, durationMs: Math.round(durationMs) }, `rebuilt ${names.join(', ')}`);
+    return { projections: names, position: Number.isFinite(done) ? done : total, events, durationMs };
+  }
+
+  /**
+   * Where every projection stands. A started runner answers from memory (it
+   * is the writer); one that is not reads the checkpoint table, so the CLI
+   * can report on the database another process keeps.
+   */
+  async status(): Promise<ProjectionStatus[]> {
+    const head = await this.store.headPosition();
+    const at = (position: number) => ({ position, head, lag: Math.max(0, head - position) });
+    if (this.tracked) {
+      return this.tracked.map((t) => ({
+        name: t.projection.name,
+        version: t.projection.version,
+        ...at(t.position),
+        status: t.failure ? 'failing' : 'ok',
+        lastError: t.failure?.reason ?? null,
+        lastBatchAt: new Date(t.lastBatchAt).toISOString(),
+      }));
+    }
+
+    await this.checkpoints.migrate();
+    const stored = await this.checkpoints.loadAll();
+    return this.projections.map(({ name, version }) => {
+      const checkpoint = stored.get(name);
+      const current = checkpoint !== undefined && checkpoint.version === version;
+      return {
+        name,
+        version,
+        ...at(checkpoint?.position ?? 0),
+        status: current ? checkpoint.status : 'rebuild-pending',
+        lastError: checkpoint?.lastError ?? null,
+        lastBatchAt: checkpoint?.updatedAt ?? null,
+      };
+    });
+  }
+
+  // ── the loop ───────────────────────────────────────────────────────────
+
+  private async run(): Promise<void> {
+    let consecutiveErrors = 0;
+    while (!this.stopRequested) {
+      this.wakeRequested = false;
+      let delayMs: number;
+      try {
+        const { more } = await this.exclusive(() => this.catchUp());
+        consecutiveErrors = 0;
+        delayMs = more ? 0 : this.idleDelayMs();
+      } catch (error) {
+        // The log or the read-model database failed, not a projection: nothing was committed, try the same again later.
+        consecutiveErrors += 1;
+        delayMs = this.retryDelayMs(consecutiveErrors);
+        this.logger.error({ err: error, retryInMs: delayMs }, 'the projection runner could not read the log or write the read models');
+      }
+      // A turn of the event loop between batches: a rebuild must not starve HTTP requests and queries.
+      if (delayMs === 0) await yieldToIo();
+      else await this.sleep(delayMs);
+    }
+  }
+
+  /**
+   * One turn: every projection that is not waiting out a failure advances by
+   * at most one batch. Projections at the same checkpoint share one read; a
+   * projection ahead of the batch read for the others gets its own.
+   *
+   * @returns more: a read came back full, so there is probably more to do; read: events read
+   */
+  private async catchUp(only?: ReadonlySet<Tracked>): Promise<{ more: boolean; read: number }> {
+    const now = Date.now();
+    let pending = this.loaded().filter((t) => (only === undefined || only.has(t)) && (t.failure === undefined || t.failure.retryAt <= now));
+    let more = false;
+    let read = 0;
+    while (pending.length > 0 && !this.stopRequested) {
+      const from = Math.min(...pending.map((t) => t.position));
+      const events = await this.store.readAll({ fromPosition: from, limit: this.batchSize });
+      read += events.length;
+      const reachedHead = events.length < this.batchSize;
+      let ahead = pending;
+      if (events.length > 0) {
+        const last = events[events.length - 1].position;
+        ahead = pending.filter((t) => t.position >= last);
+        await this.applyBatch(
+          pending.filter((t) => t.position < last),
+          events,
+        );
+      }
+      if (reachedHead) {
+        const checkedAt = Date.now();
+        for (const t of ahead) t.lastBatchAt = checkedAt;
+        break;
+      }
+      more = true;
+      pending = ahead;
+    }
+    return { more, read };
+  }
+
+  /**
+   * Applies a batch to a group of projections in one transaction with their
+   * checkpoints. When one throws, the transaction is rolled back (on
+   * PostgreSQL a failed statement spoils it anyway) and redone without it.
+   */
+  private async applyBatch(group: readonly Tracked[], events: readonly RecordedEvent[]): Promise<void> {
+    const last = events[events.length - 1].position;
+    let members = group;
+    while (members.length > 0) {
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          // Checkpoints first: a conflict with another runner shows before any work is done.
+          for (const { projection, position } of members) await this.checkpoints.advance(trx, projection.name, projection.version, position, last);
+          for (const member of members) {
+            try {
+              await member.projection.apply(trx, eventsAfter(events, member.position));
+            } catch (error) {
+              throw new ApplyFailure(member, error);
+            }
+          }
+        });
+      } catch (error) {
+        if (error instanceof ApplyFailure) {
+          await this.markFailing(error.tracked, error.error, last);
+          members = members.filter((member) => member !== error.tracked);
+          continue;
+        }
+        if (error instanceof CheckpointConflictError) {
+          await this.reloadCheckpoints(error);
+          break;
+        }
+        throw error;
+      }
+
+      const committedAt = Date.now();
+      for (const member of members) {
+        if (member.failure) this.logger.info({ projection: member.projection.name, position: last }, `projection ${member.projection.name} recovered`);
+        member.position = last;
+        member.failure = undefined;
+        member.lastBatchAt = committedAt;
+      }
+      break;
+    }
+    // Also when a projection just failed: it no longer holds back those waiting.
+    this.settleWaiters();
+  }
+
+  private async markFailing(tracked: Tracked, error: unknown, batchEnd: number): Promise<void> {
+    const { name } = tracked.projection;
+    const attempts = (tracked.failure?.attempts ?? 0) + 1;
+    const retryInMs = this.retryDelayMs(attempts);
+    const reason = describeError(error);
+    tracked.failure = { reason, attempts, retryAt: Date.now() + retryInMs };
+    this.logger.error(
+      { err: error, projection: name, fromPosition: tracked.position + 1, toPosition: batchEnd, attempts, retryInMs },
+      `projection ${name} failed on the events after position ${tracked.position}; it is retried in ${retryInMs} ms, the others go on`,
+    );
+    try {
+      // Outside the rolled-back transaction, so that the failure is on record for the CLI and other processes.
+      await this.checkpoints.markFailing(name, reason);
+    } catch (persistError) {
+      this.logger.error({ err: persistError, projection: name }, `could not record the failure of projection ${name}`);
+    }
+  }
+
+  /** Another runner moved a checkpoint: take the stored positions as they are. */
+  private async reloadCheckpoints(conflict: CheckpointConflictError): Promise<void> {
+    this.logger.warn({ projection: conflict.projection }, `${conflict.message}; reloading the checkpoints`);
+    const stored = await this.checkpoints.loadAll();
+    for (const tracked of this.loaded()) {
+      const checkpoint = stored.get(tracked.projection.name);
+      if (checkpoint?.version === tracked.projection.version) {
+        tracked.position = checkpoint.position;
+        continue;
+      }
+      // Rebuilding here would fight the other runner for ever; a restart or rebuild() takes the projection over.
+      const found = checkpoint ? `version ${checkpoint.version}, written by other code` : 'missing';
+      await this.markFailing(tracked, new Error(`its checkpoint is ${found} (this code is version ${tracked.projection.version})`), tracked.position);
+    }
+  }
+
+  // ── preparation and resets ────────────────────────────────────────────
+
+  private prepare(): Promise<Tracked[]> {
+    this.preparing ??= this.exclusive(() => this.migrateAndLoad()).catch((error: unknown) => {
+      this.preparing = undefined;
+      throw error;
+    });
+    return this.preparing;
+  }
+
+  private async migrateAndLoad(): Promise<Tracked[]> {
+    await this.checkpoints.migrate();
+    for (const projection of this.projections) await projection.migrate(this.db);
+    const stored = await this.checkpoints.loadAll();
+
+    const now = Date.now();
+    const tracked = this.projections.map((projection): Tracked => {
+      const checkpoint = stored.get(projection.name);
+      const current = checkpoint?.version === projection.version;
+      return {
+        projection,
+        position: current ? checkpoint.position : 0,
+        // A failure survives a restart, but is retried at once: a restart often comes with the fix.
+        failure: current && checkpoint.status === 'failing' ? { reason: checkpoint.lastError ?? 'unknown', attempts: 0, retryAt: now } : undefined,
+        lastBatchAt: now,
+      };
+    });
+
+    const stale = tracked.filter((t) => stored.get(t.projection.name)?.version !== t.projection.version);
+    for (const { projection } of stale) {
+      const previous = stored.get(projection.name);
+      this.logger.info(
+        { projection: projection.name, version: projection.version, storedVersion: previous?.version },
+        previous
+          ? `projection ${projection.name} changed from version ${previous.version} to ${projection.version}: rebuilding it from position 0`
+          : `projection ${projection.name} is new: building it from position 0`,
+      );
+    }
+    await this.resetToZero(stale);
+
+    this.tracked = tracked;
+    this.settleWaiters();
+    return tracked;
+  }
+
+  /** Empties the projections and puts their checkpoints at 0, in one transaction: a crash leaves them old or reset, never half. */
+  private async resetToZero(targets: readonly Tracked[]): Promise<void> {
+    if (targets.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const { projection } of targets) {
+        await projection.reset(trx);
+        await this.checkpoints.put(trx, projection.name, projection.version, 0);
+      }
+    });
+    for (const target of targets) {
+      target.position = 0;
+      target.failure = undefined;
+    }
+  }
+
+  // ── stopping, sleeping, waiting ───────────────────────────────────────
+
+  private async shutDown(): Promise<void> {
+    this.stopRequested = true;
+    this.wake();
+    await this.loop;
+    await this.queue; // a rebuild's batch in flight
+    await this.notifier?.close();
+    for (const waiter of this.waiters) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new ProjectionRunnerStoppedError());
+    }
+    this.waiters.clear();
+    if (this.loop) this.logger.info({}, 'projection runner stopped');
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private wake(): void {
+    this.wakeRequested = true;
+    this.endSleep?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.wakeRequested || this.stopRequested) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.endSleep?.(), ms);
+      this.endSleep = () => {
+        clearTimeout(timer);
+        this.endSleep = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** The poll interval, or less when a failing projection is due for its retry sooner. */
+  private idleDelayMs(): number {
+    const now = Date.now();
+    let delay = this.pollIntervalMs;
+    for (const { failure } of this.loaded()) if (failure) delay = Math.min(delay, Math.max(0, failure.retryAt - now));
+    return delay;
+  }
+
+  private retryDelayMs(attempt: number): number {
+    return Math.min(this.retryInitialMs * 2 ** Math.min(attempt - 1, 30), this.retryMaxMs);
+  }
+
+  private hasReached(position: number): boolean {
+    if (position <= 0) return true;
+    return this.tracked !== undefined && this.tracked.every((t) => t.failure !== undefined || t.position >= position);
+  }
+
+  private namesBehind(position: number): string[] {
+    if (!this.tracked) return this.projections.map((p) => p.name);
+    return this.tracked.filter((t) => t.failure === undefined && t.position < position).map((t) => t.projection.name);
+  }
+
+  private settleWaiters(): void {
+    for (const waiter of this.waiters) {
+      if (!this.hasReached(waiter.position)) continue;
+      clearTimeout(waiter.timer);
+      this.waiters.delete(waiter);
+      waiter.resolve();
+    }
+  }
+
+  private loaded(): Tracked[] {
+    if (!this.tracked) throw new Error('the projection runner is not prepared');
+    return this.tracked;
+  }
+}
+
+/** The events of a batch after a checkpoint (the batch is in position order). */
+function eventsAfter(events: readonly RecordedEvent[], position: number): readonly RecordedEvent[] {
+  if (events[0].position > position) return events;
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (events[middle].position > position) high = middle;
+    else low = middle + 1;
+  }
+  return events.slice(low);
+}
+
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
+}
+
+function positiveInteger(what: string, value: number): number {
+  if (!(Number.isSafeInteger(value) && value > 0)) throw new RangeError(`${what} must be a positive integer, not ${value}`);
+  return value;
+}
