@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { HandoversModule } from './handovers/handovers.module';
+import { TestClockModule } from './test-clock/test-clock.http.controller';
 import { IdempotencyHooks } from './infrastructure/idempotency.hooks';
 import { StorageModule } from './infrastructure/storage.module';
 import { ReadModelsModule } from './read-models/read-models.module';
@@ -41,6 +42,7 @@ export class AppModule {
         // ── Features ─────────────────────────────────────────────────────
         ComplaintsModule,
         HandoversModule,
+        ...(config.testClock ? [TestClockModule] : []),
       ],
       providers: [IdempotencyHooks],
     };
