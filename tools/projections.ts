@@ -84,7 +84,8 @@ function statusTable(statuses: readonly ProjectionStatus[]): string {
  * while the bar is drawn go through it, so they do not tear it.
  */
 class RebuildProgress {
-  private readonly startedAt = performance.now();
+  /** from the first report, which comes once the projections are reset: the rate is the replay's */
+  private startedAt: number | undefined;
   private bars: MultiBar | undefined;
   private bar: SingleBar | undefined;
   private lastLineAt = 0;
@@ -95,9 +96,10 @@ class RebuildProgress {
   }
 
   update(done: number, total: number): void {
+    if (total === 0) return;
+    this.startedAt ??= performance.now();
     const seconds = (performance.now() - this.startedAt) / 1000;
     const rate = seconds > 0 ? Math.round(done / seconds) : 0;
-    if (total === 0) return;
     if (!process.stderr.isTTY) {
       if (performance.now() - this.lastLineAt < PLAIN_PROGRESS_EVERY_MS && done < total) return;
       this.lastLineAt = performance.now();
@@ -116,6 +118,8 @@ class RebuildProgress {
   }
 
   stop(): void {
+    // stop() alone drops the lines logged since the last redraw (a failure, say): redraw first.
+    this.bars?.update();
     this.bars?.stop();
     this.bars = undefined;
   }
