@@ -34,5 +34,30 @@ export function openSqliteReadModelDb(filename: string, options: SqliteReadModel
     database.close();
     throw error;
   }
-  return new Kysely({ dialect: new SqliteDialect({ database }) });
+  return new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+}
+
+/** how many prepared statements are kept; the projections and queries use a few dozen shapes */
+const STATEMENTS_KEPT = 256;
+
+/**
+ * Kysely prepares every query anew; preparing is a good part of a small
+ * query's cost in better-sqlite3. The same SQL text gets the same prepared
+ * statement back (better-sqlite3 statements are reusable, and a connection
+ * runs one at a time). The oldest is dropped past the bound.
+ */
+function withStatementCache(database: Database.Database): Pick<Database.Database, 'close' | 'prepare'> {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare: (source: string) => {
+      let statement = statements.get(source);
+      if (!statement) {
+        statement = database.prepare(source);
+        if (statements.size >= STATEMENTS_KEPT) statements.delete(statements.keys().next().value as string);
+        statements.set(source, statement);
+      }
+      return statement;
+    },
+  } as Pick<Database.Database, 'close' | 'prepare'>;
 }

@@ -22,7 +22,8 @@ const CHUNK = 400;
 
 /** ISO-8601 UTC of one width, so text order is time order on every database. */
 export function utc(at: string): string {
-  return new Date(at).toISOString();
+  // the domain's own instants already are (toISOString); only foreign ones need parsing
+  return at.length === 24 && at.charCodeAt(23) === 90 /* Z */ ? at : new Date(at).toISOString();
 }
 
 function eventTime(event: RecordedEvent): string {
@@ -158,10 +159,37 @@ interface Working {
   holder: { agent: string | null; position: number };
   updatedAt: string;
   dirty: boolean;
+  /** the batch changed what these child tables hold: rewrite them (otherwise they stand) */
+  rewrite: { hops: boolean; refunds: boolean; escalations: boolean };
   /** timeline versions this batch opened, oldest first */
   versions: ComplaintTimelineTable[];
   /** the batch changed a queue-relevant field, so the stored open version ends */
   closesStoredVersionAt?: string;
+}
+
+/** which child tables an event changes; hops copy the complaint's branch, category, level and VIP flag */
+function markChildren(w: Working, event: ComplaintEvent): void {
+  switch (event.type) {
+    case 'ComplaintClassified':
+    case 'WorkOrderDispatched':
+    case 'WorkOrderAccepted':
+    case 'WorkOrderForwarded':
+    case 'WorkOrderReplied':
+    case 'WorkOrderReturned':
+      w.rewrite.hops = true;
+      return;
+    case 'RefundRequested':
+    case 'RefundVerified':
+    case 'CashRefundApproved':
+    case 'RefundExecuted':
+      w.rewrite.refunds = true;
+      return;
+    case 'ComplaintEscalated':
+      w.rewrite.escalations = true;
+      return;
+    default:
+      return;
+  }
 }
 
 function chunks<T>(rows: readonly T[]): T[][] {
@@ -361,6 +389,7 @@ export class ComplaintsProjection implements Projection {
         if (w.holder.position === 0) w.holder = { agent: w.registeredBy, position: 0 };
       }
       if (event.type === 'ComplaintClassified') w.reclassifications++;
+      markChildren(w, event);
       if (isRegistered(after)) {
         const fields = timelineFields(after);
         const previous = isRegistered(before) ? timelineFields(before) : undefined;
@@ -421,13 +450,14 @@ export class ComplaintsProjection implements Projection {
           holder: { agent: row.holder, position: Number(row.holder_position) },
           updatedAt: row.updated_at,
           dirty: false,
+          rewrite: { hops: false, refunds: false, escalations: false },
           versions: [],
         });
       }
     }
     for (const id of ids) {
       if (!working.has(id)) {
-        working.set(id, { state: initialComplaintState(), lastPosition: 0, reclassifications: 0, registeredBy: null, holder: { agent: null, position: 0 }, updatedAt: '', dirty: false, versions: [] });
+        working.set(id, { state: initialComplaintState(), lastPosition: 0, reclassifications: 0, registeredBy: null, holder: { agent: null, position: 0 }, updatedAt: '', dirty: false, rewrite: { hops: false, refunds: false, escalations: false }, versions: [] });
       }
     }
     return working;
@@ -436,7 +466,6 @@ export class ComplaintsProjection implements Projection {
   private async write(db: Transaction<ReadModelTables>, working: Map<string, Working>): Promise<void> {
     const changed = [...working.values()].filter((w): w is Working & { state: ComplaintCase } => w.dirty && isRegistered(w.state));
     if (changed.length === 0) return;
-    const ids = changed.map((w) => w.state.id);
 
     const rows = changed.map((w) => ({
       ...complaintRow(w.state, w.first ?? { category: w.state.category, subcategory: w.state.subcategory }, w.lastPosition, w.registeredBy, w.holder, w.updatedAt),
@@ -462,14 +491,16 @@ export class ComplaintsProjection implements Projection {
       await db.insertInto('complaint_timeline').values(part).onConflict((oc) => oc.columns(['complaint_id', 'position']).doNothing()).execute();
     }
 
-    // hops, refunds and escalations are small per complaint: rewrite them whole
-    for (const part of chunks(ids)) {
-      await db.deleteFrom('work_order_hops').where('complaint_id', 'in', part).execute();
-      await db.deleteFrom('refunds').where('complaint_id', 'in', part).execute();
-      await db.deleteFrom('escalations').where('complaint_id', 'in', part).execute();
-    }
-    for (const part of chunks(changed.flatMap((w) => hopRows(w.state)))) await db.insertInto('work_order_hops').values(part).execute();
-    for (const part of chunks(changed.flatMap((w) => refundRows(w.state)))) await db.insertInto('refunds').values(part).execute();
-    for (const part of chunks(changed.flatMap((w) => escalationRows(w.state)))) await db.insertInto('escalations').values(part).execute();
+    // hops, refunds and escalations are small per complaint: the ones the batch touched are rewritten whole
+    const touched = (kind: keyof Working['rewrite']) => changed.filter((w) => w.rewrite[kind]);
+    const hops = touched('hops');
+    const refunds = touched('refunds');
+    const escalations = touched('escalations');
+    for (const part of chunks(hops.map((w) => w.state.id))) await db.deleteFrom('work_order_hops').where('complaint_id', 'in', part).execute();
+    for (const part of chunks(refunds.map((w) => w.state.id))) await db.deleteFrom('refunds').where('complaint_id', 'in', part).execute();
+    for (const part of chunks(escalations.map((w) => w.state.id))) await db.deleteFrom('escalations').where('complaint_id', 'in', part).execute();
+    for (const part of chunks(hops.flatMap((w) => hopRows(w.state)))) await db.insertInto('work_order_hops').values(part).execute();
+    for (const part of chunks(refunds.flatMap((w) => refundRows(w.state)))) await db.insertInto('refunds').values(part).execute();
+    for (const part of chunks(escalations.flatMap((w) => escalationRows(w.state)))) await db.insertInto('escalations').values(part).execute();
   }
 }

@@ -17,6 +17,12 @@ export interface ProjectionRunnerOptions {
   projections: readonly Projection[];
   /** events read from the log at a time, applied in one transaction; default 2000 */
   batchSize?: number;
+  /**
+   * while far behind (a rebuild, a long stop) each full batch doubles the next
+   * one, up to this; default 50,000. Bigger batches let a projection write a
+   * row once for many of its events instead of once per batch.
+   */
+  maxBatchSize?: number;
   /** how often to look for events appended by other processes; default 200 ms */
   pollIntervalMs?: number;
   /** the retry delay of a failing projection doubles from `initialDelayMs` (default 1 s) up to `maxDelayMs` (default 60 s) */
@@ -91,6 +97,7 @@ class ApplyFailure extends Error {
 }
 
 const DEFAULT_BATCH_SIZE = 2000;
+const DEFAULT_MAX_BATCH_SIZE = 50_000;
 const DEFAULT_POLL_INTERVAL_MS = 200;
 const DEFAULT_RETRY_INITIAL_MS = 1000;
 const DEFAULT_RETRY_MAX_MS = 60_000;
@@ -129,6 +136,7 @@ export class ProjectionRunner {
   private readonly projections: readonly Projection[];
   private readonly checkpoints: CheckpointStore;
   private readonly batchSize: number;
+  private readonly maxBatchSize: number;
   private readonly pollIntervalMs: number;
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
@@ -156,6 +164,7 @@ export class ProjectionRunner {
     this.projections = [...options.projections];
     this.checkpoints = new CheckpointStore(options.db);
     this.batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.maxBatchSize = Math.max(this.batchSize, positiveInteger('maxBatchSize', options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE));
     this.pollIntervalMs = positiveInteger('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
     this.retryInitialMs = positiveInteger('retry.initialDelayMs', options.retry?.initialDelayMs ?? DEFAULT_RETRY_INITIAL_MS);
     this.retryMaxMs = Math.max(this.retryInitialMs, positiveInteger('retry.maxDelayMs', options.retry?.maxDelayMs ?? DEFAULT_RETRY_MAX_MS));
@@ -346,11 +355,13 @@ export class ProjectionRunner {
     let pending = this.loaded().filter((t) => (only === undefined || only.has(t)) && (t.failure === undefined || t.failure.retryAt <= now));
     let more = false;
     let read = 0;
+    let limit = this.batchSize;
     while (pending.length > 0 && !this.stopRequested) {
       const from = Math.min(...pending.map((t) => t.position));
-      const events = await this.store.readAll({ fromPosition: from, limit: this.batchSize });
+      const events = await this.store.readAll({ fromPosition: from, limit });
       read += events.length;
-      const reachedHead = events.length < this.batchSize;
+      const reachedHead = events.length < limit;
+      if (!reachedHead) limit = Math.min(limit * 2, this.maxBatchSize);
       let ahead = pending;
       if (events.length > 0) {
         const last = events[events.length - 1].position;
