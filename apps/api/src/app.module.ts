@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ComplaintsModule } from './complaints/complaints.module';
+import { DeadlinesModule } from './deadlines/deadlines.module';
 import { HandoversModule } from './handovers/handovers.module';
 import { TestClockModule } from './test-clock/test-clock.http.controller';
 import { IdempotencyHooks } from './infrastructure/idempotency.hooks';
@@ -42,6 +43,7 @@ export class AppModule {
         // ── Features ─────────────────────────────────────────────────────
         ComplaintsModule,
         HandoversModule,
+        DeadlinesModule.forRoot({ testClock: config.testClock }),
         ...(config.testClock ? [TestClockModule] : []),
       ],
       providers: [IdempotencyHooks],

@@ -83,7 +83,7 @@ describe('the command pipeline', () => {
     });
     const result = await pipeline.execute({ streamId: 'complaint-c1', decider, command: escalate('second'), eventIds: () => newEventId(), metadata: {}, retries: 1 });
     const escalations = (result.events as ComplaintEvent[]).map((e) => e.type === 'ComplaintEscalated' && e.data.to);
-    expect(escalations).toEqual(['marketing-cs']); // decided on the state after the first escalation
+    expect(escalations).toEqual(['branch-customer-supervisor']); // decided on the state after the first escalation (to the branch supervisor)
     expect((await readStream('complaint-c1')).revision).toBe(3);
   });
 

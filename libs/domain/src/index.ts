@@ -19,3 +19,6 @@ export * from './refund/refund.decide';
 export * from './handover/handover';
 export * from './bulletin/preventive-measure';
 export * from './privacy/personal-data-viewed';
+export * from './complaint/escalation';
+export * from './deadlines/deadline';
+export * from './deadlines/deadline.decide';

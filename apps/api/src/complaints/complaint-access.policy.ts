@@ -16,6 +16,10 @@ const ROLES_BY_COMMAND: Record<ComplaintCommandType, readonly Role[]> = {
   RecordSatisfaction: ['agent', 'callcenter', 'supervisor', 'admin'],
   EscalateComplaint: ['agent', 'callcenter', 'supervisor', 'admin'],
   ArchiveComplaint: ['agent', 'callcenter', 'supervisor', 'admin'],
+  PauseLevelClock: ['agent', 'callcenter', 'supervisor', 'admin'],
+  ResumeLevelClock: ['agent', 'callcenter', 'supervisor', 'admin'],
+  // the deadline scheduler acts as a system admin; no person fires deadlines by hand
+  FireDeadline: ['admin'],
   AcceptWorkOrder: ['handler', 'admin'],
   ForwardWorkOrder: ['handler', 'admin'],
   ReplyToWorkOrder: ['handler', 'admin'],

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTag
 import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import { Clock, CLOCK, ManualClock } from '@complaints/application';
 import { EVENT_STORE, EventStore } from '@complaints/event-store';
+import { DeadlineScheduler } from '../deadlines/deadline-scheduler';
 import { Roles } from '../platform/auth';
 import { ProblemException } from '../platform/http';
 
@@ -33,6 +34,7 @@ export class TestClockHttpController {
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly scheduler: DeadlineScheduler,
   ) {}
 
   @Post()
@@ -55,7 +57,9 @@ export class TestClockHttpController {
       throw new ProblemException({ status: 400, code: 'validation_failed', detail: message, extensions: { errors: [{ field: 'now', message }] } });
     }
     this.clock.set(target);
-    return { now: target.toISOString() };
+    // API.md: every deadline that has come due fires before this call returns
+    const fired = await this.scheduler.fireDue();
+    return { now: target.toISOString(), deadlinesFired: fired };
   }
 }
 

@@ -1,3 +1,4 @@
+import { Deadline } from '../deadlines/deadline';
 import { Fen } from '../shared/money';
 import { Instant } from '../shared/time';
 import { RefundMethod } from '../refund/refund.events';
@@ -73,6 +74,13 @@ export type ExecuteRefund = Command<
   { complaintId: string; refundId: string; method: RefundMethod; formSigned: boolean; idChecked: boolean }
 >;
 
+/** The scheduler fires a deadline it found due; a deadline no longer pending writes nothing. */
+export type FireDeadline = Command<'FireDeadline', { complaintId: string; deadline: Deadline }>;
+
+export type PauseLevelClock = Command<'PauseLevelClock', { complaintId: string; reason: string }>;
+
+export type ResumeLevelClock = Command<'ResumeLevelClock', { complaintId: string }>;
+
 export type WorkOrderCommand = DispatchWorkOrder | AcceptWorkOrder | ForwardWorkOrder | ReplyToWorkOrder | ReturnWorkOrder;
 export type RefundCommand = RequestRefund | VerifyRefund | ApproveCashRefund | ExecuteRefund;
 
@@ -84,6 +92,9 @@ export type ComplaintCommand =
   | RecordSatisfaction
   | EscalateComplaint
   | ArchiveComplaint
+  | FireDeadline
+  | PauseLevelClock
+  | ResumeLevelClock
   | WorkOrderCommand
   | RefundCommand;
 

@@ -16,11 +16,12 @@ import {
   ReplyToCustomer,
   ResolveOnSite,
 } from './complaint.commands';
-import { ComplaintEscalated, ComplaintEvent } from './complaint.events';
+import { ComplaintEvent } from './complaint.events';
+import { escalated, escalationTarget } from './escalation';
+import { fireDeadline, pauseLevelClock, resumeLevelClock } from '../deadlines/deadline.decide';
 import { evolveComplaint } from './complaint.evolve';
 import { effectiveLevel, levelDueAt, levelRaises } from './complaint.level';
 import { ComplaintCase, ComplaintState, initialComplaintState } from './complaint.state';
-import { EscalationTier, EscalationTrigger } from './complaint.types';
 
 function register(command: RegisterComplaint, policy: ComplaintPolicy): ComplaintEvent[] {
   const d = command.data;
@@ -100,19 +101,6 @@ function replyToCustomer(command: ReplyToCustomer, complaint: ComplaintCase): Co
   return [{ type: 'CustomerReplied', data: { complaintId, method, content, final, repliedAt: command.context.now } }];
 }
 
-/** The rung above the current holder; consumer-association and provincial complaints go straight to the top. */
-function nextTier(complaint: ComplaintCase, policy: ComplaintPolicy): EscalationTier | undefined {
-  const ladder = policy.escalationLadder;
-  const top = ladder[ladder.length - 1];
-  if (policy.raisingChannels.includes(complaint.channel) && complaint.tier !== top) return top;
-  const index = ladder.indexOf(complaint.tier);
-  return index >= 0 && index < ladder.length - 1 ? ladder[index + 1] : undefined;
-}
-
-function escalation(complaint: ComplaintCase, to: EscalationTier, trigger: EscalationTrigger, reason: string, at: string): ComplaintEscalated {
-  return { type: 'ComplaintEscalated', data: { complaintId: complaint.id, from: complaint.tier, to, trigger, reason, escalatedAt: at } };
-}
-
 function recordSatisfaction(command: RecordSatisfaction, complaint: ComplaintCase, policy: ComplaintPolicy): ComplaintEvent[] {
   const { complaintId, satisfied, comment } = command.data;
   const { now } = command.context;
@@ -123,17 +111,17 @@ function recordSatisfaction(command: RecordSatisfaction, complaint: ComplaintCas
   const recorded: ComplaintEvent = { type: 'SatisfactionRecorded', data: { complaintId, satisfied, comment, recordedAt: now } };
   if (satisfied) return [recorded];
   // §17 step 8: not satisfied: the order passes to the branch customer supervisor (or higher)
-  const to = nextTier(complaint, policy);
+  const to = escalationTarget(complaint, 'customer_unsatisfied', policy);
   const reason = comment ? `customer not satisfied: ${comment}` : 'customer not satisfied with the answer';
-  return to ? [recorded, escalation(complaint, to, 'customer_unsatisfied', reason, now)] : [recorded];
+  return to ? [recorded, escalated(complaint, to, 'customer_unsatisfied', reason, now)] : [recorded];
 }
 
 function escalate(command: EscalateComplaint, complaint: ComplaintCase, policy: ComplaintPolicy): ComplaintEvent[] {
-  const to = nextTier(complaint, policy);
+  const to = escalationTarget(complaint, 'manual', policy);
   if (!to) {
     throw new CommandRefused('complaint.escalation_top', `complaint ${complaint.id} is already with ${complaint.tier}, the top of the escalation ladder`);
   }
-  return [escalation(complaint, to, 'manual', command.data.reason, command.context.now)];
+  return [escalated(complaint, to, 'manual', command.data.reason, command.context.now)];
 }
 
 function archive(command: ArchiveComplaint, complaint: ComplaintCase): ComplaintEvent[] {
@@ -157,6 +145,8 @@ export function decideComplaint(command: ComplaintCommand, state: ComplaintState
   if (state.status === 'none') {
     throw new NotFound('complaint.not_found', `complaint ${command.data.complaintId} does not exist`);
   }
+  // a deadline that raced the archiving is simply no longer pending
+  if (command.type === 'FireDeadline') return fireDeadline(command, state, policy);
   if (state.status === 'archived') {
     throw new CommandRefused('complaint.archived', `complaint ${state.id} was archived at ${state.archivedAt}; nothing more can be done to it`);
   }
@@ -173,6 +163,10 @@ export function decideComplaint(command: ComplaintCommand, state: ComplaintState
       return escalate(command, state, policy);
     case 'ArchiveComplaint':
       return archive(command, state);
+    case 'PauseLevelClock':
+      return pauseLevelClock(command, state);
+    case 'ResumeLevelClock':
+      return resumeLevelClock(command, state);
     case 'DispatchWorkOrder':
     case 'AcceptWorkOrder':
     case 'ForwardWorkOrder':

@@ -28,7 +28,9 @@ import {
 const spec = deciderSpecification(complaintDecider());
 
 /** One of each command but registration, keyed by type so a new command must be added here. */
-const everyCommandButRegister: Record<Exclude<ComplaintCommandType, 'RegisterComplaint'>, ComplaintCommand> = {
+const everyCommandButRegister: Record<Exclude<ComplaintCommandType, 'RegisterComplaint' | 'FireDeadline'>, ComplaintCommand> = {
+  PauseLevelClock: cmd('PauseLevelClock', { reason: 'waiting for the customer to send the bill' }),
+  ResumeLevelClock: cmd('ResumeLevelClock', {}),
   ClassifyComplaint: cmd('ClassifyComplaint', { category: 'network' }),
   ResolveOnSite: cmd('ResolveOnSite', { resolution: 'explained the tariff' }),
   ReplyToCustomer: cmd('ReplyToCustomer', { method: 'phone', content: 'we are on it' }),
@@ -354,11 +356,18 @@ describe('recording satisfaction', () => {
 });
 
 describe('escalating a complaint', () => {
-  it('passes it from the desk to the branch customer supervisor', () => {
+  it("passes it from the desk to the dispatching branch's supervisor, the first rung", () => {
     spec
       .given(aDispatchedComplaint())
       .when(cmd('EscalateComplaint', { reason: 'customer threatens to appeal to the regulator' }, t('09:30')))
-      .then([escalated({ trigger: 'manual', reason: 'customer threatens to appeal to the regulator', escalatedAt: t('09:30') })]);
+      .then([escalated({ to: 'branch-supervisor', trigger: 'manual', reason: 'customer threatens to appeal to the regulator', escalatedAt: t('09:30') })]);
+  });
+
+  it("passes it from the branch's supervisor to the branch customer supervisor", () => {
+    spec
+      .given([...aDispatchedComplaint(), escalated({ to: 'branch-supervisor', trigger: 'manual', escalatedAt: t('09:30') })])
+      .when(cmd('EscalateComplaint', { reason: 'the supervisor cannot settle it' }, t('09:35')))
+      .then([escalated({ from: 'branch-supervisor', to: 'branch-customer-supervisor', trigger: 'manual', reason: 'the supervisor cannot settle it', escalatedAt: t('09:35') })]);
   });
 
   it('passes it from the branch customer supervisor to marketing customer service', () => {

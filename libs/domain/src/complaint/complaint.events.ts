@@ -1,3 +1,4 @@
+import { ClockKind } from '../deadlines/deadline';
 import { RefundEvent } from '../refund/refund.events';
 import { Instant } from '../shared/time';
 import { WorkOrderEvent } from '../work-order/work-order.events';
@@ -90,7 +91,51 @@ export type ComplaintEscalated = {
     trigger: EscalationTrigger;
     reason: string;
     escalatedAt: Instant;
+    /** the deadline that caused it, when a clock did */
+    deadlineId?: string;
   };
+};
+
+/** An early warning: a share of a clock's span has passed. */
+export type ClockWarningReached = {
+  type: 'ClockWarningReached';
+  data: { complaintId: string; deadlineId: string; clock: ClockKind; subject: string; mark: 'warn50' | 'warn80'; dueAt: Instant; reachedAt: Instant };
+};
+
+/** A department let its hour pass without replying to this hop of the work order. */
+export type WorkOrderReplyOverdue = {
+  type: 'WorkOrderReplyOverdue';
+  data: { complaintId: string; deadlineId: string; workOrderId: string; hop: number; department: string; dueAt: Instant; miss: number; recordedAt: Instant };
+};
+
+/** The complaint's level time limit passed before the customer had the final answer. */
+export type ComplaintLevelOverdue = {
+  type: 'ComplaintLevelOverdue';
+  data: { complaintId: string; deadlineId: string; level: ComplaintLevel; dueAt: Instant; recordedAt: Instant };
+};
+
+/** Fifteen days without a final answer: the customer may now appeal to the regulator. */
+export type AppealRiskReached = {
+  type: 'AppealRiskReached';
+  data: { complaintId: string; deadlineId: string; appealRiskAt: Instant; recordedAt: Instant };
+};
+
+/** The accounts room let its ten minutes pass without verifying the refund. */
+export type RefundVerificationOverdue = {
+  type: 'RefundVerificationOverdue';
+  data: { complaintId: string; deadlineId: string; refundId: string; verifyDueAt: Instant; recordedAt: Instant };
+};
+
+/** The level clock stops while the desk waits for the customer. */
+export type LevelClockPaused = {
+  type: 'LevelClockPaused';
+  data: { complaintId: string; reason: string; pausedAt: Instant };
+};
+
+/** The level clock runs again; the paused time is added to the due time. */
+export type LevelClockResumed = {
+  type: 'LevelClockResumed';
+  data: { complaintId: string; resumedAt: Instant; pausedMinutes: number; dueAt: Instant };
 };
 
 export type ComplaintArchived = {
@@ -99,6 +144,13 @@ export type ComplaintArchived = {
 };
 
 export type ComplaintOwnEvent =
+  | ClockWarningReached
+  | WorkOrderReplyOverdue
+  | ComplaintLevelOverdue
+  | AppealRiskReached
+  | RefundVerificationOverdue
+  | LevelClockPaused
+  | LevelClockResumed
   | ComplaintRegistered
   | ComplaintClassified
   | ComplaintResolvedOnSite
@@ -128,4 +180,11 @@ export const COMPLAINT_EVENT_TYPES: readonly ComplaintEventType[] = [
   'RefundVerified',
   'CashRefundApproved',
   'RefundExecuted',
+  'ClockWarningReached',
+  'WorkOrderReplyOverdue',
+  'ComplaintLevelOverdue',
+  'AppealRiskReached',
+  'RefundVerificationOverdue',
+  'LevelClockPaused',
+  'LevelClockResumed',
 ];

@@ -4,7 +4,7 @@ import { assertNever } from '../shared/decider';
 import { notAfter } from '../shared/time';
 import { evolveWorkOrder } from '../work-order/work-order.evolve';
 import { WorkOrderEvent } from '../work-order/work-order.events';
-import { isWorkOrderOpen } from '../work-order/work-order.state';
+import { isWorkOrderOpen, WorkOrderHop } from '../work-order/work-order.state';
 import { ComplaintEvent } from './complaint.events';
 import { ComplaintCase, ComplaintState, ComplaintStatus } from './complaint.state';
 
@@ -36,6 +36,15 @@ function withWorkOrder(complaint: ComplaintCase, event: WorkOrderEvent): Complai
   const updated = evolveWorkOrder(existing, event);
   const workOrders = existing ? complaint.workOrders.map((w) => (w.id === workOrderId ? updated : w)) : [...complaint.workOrders, updated];
   return { ...complaint, workOrders };
+}
+
+/** applies `change` to the hop `<workOrderId>#<hop>` */
+function withHop(complaint: ComplaintCase, subject: string, change: (hop: WorkOrderHop) => WorkOrderHop): ComplaintCase {
+  const [workOrderId, hopNumber] = [subject.slice(0, subject.lastIndexOf('#')), Number(subject.slice(subject.lastIndexOf('#') + 1))];
+  return {
+    ...complaint,
+    workOrders: complaint.workOrders.map((w) => (w.id === workOrderId ? { ...w, hops: w.hops.map((h) => (h.hop === hopNumber ? change(h) : h)) } : w)),
+  };
 }
 
 function withRefund(complaint: ComplaintCase, event: RefundEvent): ComplaintCase {
@@ -75,6 +84,9 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
       refunds: [],
       customerReplies: [],
       cycle: 1,
+      firedDeadlines: [],
+      workOrderMisses: 0,
+      levelClock: { pausedMinutes: 0 },
     };
   }
   if (state.status === 'none') throw new Error(`${event.type} before the complaint was registered`);
@@ -105,9 +117,39 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
         : { ...complaint, status: 'in_progress', satisfaction, resolution: undefined, cycle: complaint.cycle + 1 };
     }
     case 'ComplaintEscalated': {
-      const { from, to, trigger, reason, escalatedAt } = event.data;
-      return { ...complaint, tier: to, escalations: [...complaint.escalations, { from, to, trigger, reason, escalatedAt }] };
+      const { from, to, trigger, reason, escalatedAt, deadlineId } = event.data;
+      return { ...complaint, tier: to, escalations: [...complaint.escalations, { from, to, trigger, reason, escalatedAt, ...(deadlineId && { deadlineId }) }] };
     }
+    case 'ClockWarningReached': {
+      const fired = { ...complaint, firedDeadlines: [...complaint.firedDeadlines, event.data.deadlineId] };
+      const { clock, subject, mark } = event.data;
+      if (clock === 'level') return { ...fired, levelWarning: mark };
+      if (clock === 'work_order_reply') return withHop(fired, subject, (hop) => ({ ...hop, warning: mark }));
+      return fired;
+    }
+    case 'WorkOrderReplyOverdue': {
+      const fired = { ...complaint, firedDeadlines: [...complaint.firedDeadlines, event.data.deadlineId], workOrderMisses: complaint.workOrderMisses + 1 };
+      return withHop(fired, `${event.data.workOrderId}#${event.data.hop}`, (hop) => ({ ...hop, overdue: true }));
+    }
+    case 'ComplaintLevelOverdue':
+      return { ...complaint, firedDeadlines: [...complaint.firedDeadlines, event.data.deadlineId], levelOverdueAt: event.data.recordedAt };
+    case 'AppealRiskReached':
+      return { ...complaint, firedDeadlines: [...complaint.firedDeadlines, event.data.deadlineId], appealRiskReachedAt: event.data.recordedAt };
+    case 'RefundVerificationOverdue':
+      return {
+        ...complaint,
+        firedDeadlines: [...complaint.firedDeadlines, event.data.deadlineId],
+        refunds: complaint.refunds.map((r) => (r.id === event.data.refundId ? { ...r, verificationOverdue: true } : r)),
+      };
+    case 'LevelClockPaused':
+      return { ...complaint, levelClock: { ...complaint.levelClock, pausedSince: event.data.pausedAt, pauseReason: event.data.reason } };
+    case 'LevelClockResumed':
+      return {
+        ...complaint,
+        dueAt: event.data.dueAt,
+        levelWarning: undefined,
+        levelClock: { pausedMinutes: complaint.levelClock.pausedMinutes + event.data.pausedMinutes },
+      };
     case 'ComplaintArchived':
       return { ...complaint, status: 'archived', archivedAt: event.data.archivedAt };
 

@@ -107,6 +107,9 @@ describe('folding a complaint', () => {
       refunds: [],
       customerReplies: [],
       cycle: 1,
+      firedDeadlines: [],
+      workOrderMisses: 0,
+      levelClock: { pausedMinutes: 0 },
     });
   });
 
@@ -211,6 +214,9 @@ describe('folding a complaint', () => {
       resolution: { source: 'on_site', text: 'supervisor explained and offered a data voucher', resolvedAt: t('11:50') },
       satisfaction: { satisfied: true, recordedAt: t('12:00') },
       cycle: 2,
+      firedDeadlines: [],
+      workOrderMisses: 0,
+      levelClock: { pausedMinutes: 0 },
       archivedAt: t('12:05'),
     });
   });

@@ -30,6 +30,7 @@ export interface Escalation {
   trigger: EscalationTrigger;
   reason: string;
   escalatedAt: Instant;
+  deadlineId?: string;
 }
 
 export interface CustomerReply {
@@ -70,6 +71,16 @@ export interface ComplaintCase {
   satisfaction?: { satisfied: boolean; comment?: string; recordedAt: Instant };
   /** 1 for the first resolution cycle, +1 each time an unsatisfied customer reopens it */
   cycle: number;
+  /** deadlines already fired: firing one again writes nothing */
+  firedDeadlines: string[];
+  /** missed work-order replies so far: the ladder climbs with them */
+  workOrderMisses: number;
+  /** the level clock; paused while the desk waits for the customer */
+  levelClock: { pausedSince?: Instant; pauseReason?: string; pausedMinutes: number };
+  /** the latest early warning of the level clock */
+  levelWarning?: 'warn50' | 'warn80';
+  levelOverdueAt?: Instant;
+  appealRiskReachedAt?: Instant;
   archivedAt?: Instant;
 }
 

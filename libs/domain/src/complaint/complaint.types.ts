@@ -43,10 +43,14 @@ export interface Contact {
   preferredMethod?: ContactMethod;
 }
 
-/** Who holds an escalated complaint. `desk` is the registering desk itself. */
-export type EscalationTier = 'desk' | 'branch-customer-supervisor' | 'marketing-cs';
+/**
+ * Who holds an escalated complaint, bottom up: the registering desk, the
+ * dispatching branch's supervisor, the branch customer supervisor
+ * (分公司客户主管), marketing customer-service management (市场部客户服务管理).
+ */
+export type EscalationTier = 'desk' | 'branch-supervisor' | 'branch-customer-supervisor' | 'marketing-cs';
 
 /** Why the level is above the one classified. */
 export type LevelRaise = 'vip' | 'group_customer' | 'repeat_complainant' | 'raising_channel';
 
-export type EscalationTrigger = 'manual' | 'customer_unsatisfied';
+export type EscalationTrigger = 'manual' | 'customer_unsatisfied' | 'work_order_overdue';

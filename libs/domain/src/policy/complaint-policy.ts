@@ -27,6 +27,12 @@ export interface ComplaintPolicy {
   appealRiskDays: number;
   /** the ladder, bottom first; manual escalation climbs one rung */
   escalationLadder: EscalationTier[];
+  /** where the n-th missed work-order reply on a complaint sends it (the last entry for every further miss) */
+  escalationOnWorkOrderMiss: EscalationTier[];
+  /** where a customer unsatisfied with the answer sends it */
+  escalationOnUnsatisfied: EscalationTier;
+  /** early warnings on every clock, as shares of its span */
+  warningMarks: ('warn50' | 'warn80')[];
   /** the MIIT appeal class of each category, so reports set beside the regulator's; a subcategory may differ from its category */
   miitClasses: { byCategory: Record<ComplaintCategory, MiitClass>; bySubcategory: Record<string, MiitClass> };
 }
@@ -52,6 +58,7 @@ export const DEFAULT_POLICY: ComplaintPolicy = {
     eoms: { name: 'Network operations (EOMS)', nameZh: '网络运维（EOMS）' },
     'customer-service': { name: 'Branch customer service department', nameZh: '分公司客服部' },
     data: { name: 'Branch data department (MISC)', nameZh: '分公司数据部' },
+    'branch-supervisor': { name: "Dispatching branch's supervisor", nameZh: '分公司值班主管' },
     'branch-customer-supervisor': { name: 'Branch customer supervisor', nameZh: '分公司客户主管' },
     'marketing-cs': { name: 'Marketing customer-service management', nameZh: '市场部客户服务管理' },
   },
@@ -68,7 +75,10 @@ export const DEFAULT_POLICY: ComplaintPolicy = {
   workOrderReplyMinutes: 60,
   refundVerifyMinutes: 10,
   appealRiskDays: 15,
-  escalationLadder: ['desk', 'branch-customer-supervisor', 'marketing-cs'],
+  escalationLadder: ['desk', 'branch-supervisor', 'branch-customer-supervisor', 'marketing-cs'],
+  escalationOnWorkOrderMiss: ['branch-supervisor', 'branch-customer-supervisor', 'marketing-cs'],
+  escalationOnUnsatisfied: 'branch-customer-supervisor',
+  warningMarks: ['warn50', 'warn80'],
   miitClasses: {
     // Monternet complaints are mostly about charges for services the customer says they never ordered
     byCategory: { billing: 'billing_dispute', network: 'network_quality', service: 'user_service', vas: 'billing_dispute' },

@@ -20,6 +20,8 @@ export interface RefundState {
   cashApprovedAt?: Instant;
   executedAt?: Instant;
   method?: RefundMethod;
+  /** the accounts room's ten minutes passed before it verified */
+  verificationOverdue?: boolean;
 }
 
 /** requested or verified, not yet paid nor refused */

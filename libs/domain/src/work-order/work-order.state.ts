@@ -9,6 +9,10 @@ export interface WorkOrderHop {
   /** when the department gave the order up: replied, or forwarded it */
   endedAt?: Instant;
   outcome?: 'replied' | 'forwarded';
+  /** the latest early warning of this hop's clock */
+  warning?: 'warn50' | 'warn80';
+  /** its hour passed without a reply */
+  overdue?: boolean;
 }
 
 export type WorkOrderStatus = 'dispatched' | 'accepted' | 'replied' | 'returned';

@@ -2,6 +2,9 @@ import { sql, Transaction } from 'kysely';
 import {
   ComplaintCase,
   ComplaintEvent,
+  ComplaintPolicy,
+  DEFAULT_POLICY,
+  pendingDeadlines,
   COMPLAINT_EVENT_TYPES,
   ComplaintState,
   evolveComplaint,
@@ -208,7 +211,9 @@ function chunks<T>(rows: readonly T[]): T[][] {
  */
 export class ComplaintsProjection implements Projection {
   readonly name = 'complaints';
-  readonly version = 1;
+  readonly version = 2;
+
+  constructor(private readonly policy: ComplaintPolicy = DEFAULT_POLICY) {}
 
   async migrate(db: ReadModelDb): Promise<void> {
     await db.schema
@@ -258,6 +263,19 @@ export class ComplaintsProjection implements Projection {
     await db.schema.createIndex('complaints_open_by_branch').ifNotExists().on('complaints').columns(['open', 'branch', 'due_at']).execute();
     await db.schema.createIndex('complaints_by_status').ifNotExists().on('complaints').columns(['status', 'registered_at']).execute();
     await db.schema.createIndex('complaints_by_holder').ifNotExists().on('complaints').columns(['holder', 'open']).execute();
+    await db.schema
+      .createTable('deadlines')
+      .ifNotExists()
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('complaint_id', 'text', (c) => c.notNull())
+      .addColumn('clock', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('mark', 'text', (c) => c.notNull())
+      .addColumn('due_at', 'text', (c) => c.notNull())
+      .addColumn('fire_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('deadlines_by_fire_time').ifNotExists().on('deadlines').columns(['fire_at', 'id']).execute();
+    await db.schema.createIndex('deadlines_by_complaint').ifNotExists().on('deadlines').column('complaint_id').execute();
     await db.schema
       .createTable('handovers')
       .ifNotExists()
@@ -346,7 +364,7 @@ export class ComplaintsProjection implements Projection {
   }
 
   async reset(trx: ReadModelTransaction): Promise<void> {
-    for (const table of ['complaints', 'complaint_timeline', 'work_order_hops', 'refunds', 'escalations', 'handovers']) {
+    for (const table of ['complaints', 'complaint_timeline', 'work_order_hops', 'refunds', 'escalations', 'handovers', 'deadlines']) {
       await trx.deleteFrom(table).execute();
     }
   }
@@ -502,5 +520,12 @@ export class ComplaintsProjection implements Projection {
     for (const part of chunks(hops.flatMap((w) => hopRows(w.state)))) await db.insertInto('work_order_hops').values(part).execute();
     for (const part of chunks(refunds.flatMap((w) => refundRows(w.state)))) await db.insertInto('refunds').values(part).execute();
     for (const part of chunks(escalations.flatMap((w) => escalationRows(w.state)))) await db.insertInto('escalations').values(part).execute();
+
+    // the pending deadlines follow from the state alone: replace the complaint's set
+    for (const part of chunks(changed.map((w) => w.state.id))) await db.deleteFrom('deadlines').where('complaint_id', 'in', part).execute();
+    const deadlines = changed.flatMap((w) =>
+      pendingDeadlines(w.state, this.policy).map((d) => ({ id: d.id, complaint_id: d.complaintId, clock: d.clock, subject: d.subject, mark: d.mark, due_at: utc(d.dueAt), fire_at: utc(d.fireAt) })),
+    );
+    for (const part of chunks(deadlines)) await db.insertInto('deadlines').values(part).execute();
   }
 }

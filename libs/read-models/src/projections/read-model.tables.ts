@@ -115,6 +115,17 @@ export interface EscalationsTable {
   trigger_kind: string;
 }
 
+/** Every pending deadline of every running clock: what the scheduler fires. */
+export interface DeadlinesTable {
+  id: string;
+  complaint_id: string;
+  clock: string;
+  subject: string;
+  mark: string;
+  due_at: string;
+  fire_at: string;
+}
+
 /** Handovers recorded, so their acknowledgement can move the items they list. */
 export interface HandoversTable {
   id: string;
@@ -123,6 +134,7 @@ export interface HandoversTable {
 }
 
 export interface ReadModelTables {
+  deadlines: DeadlinesTable;
   handovers: HandoversTable;
   preventive_measures: PreventiveMeasuresTable;
   personal_data_reads: PersonalDataReadsTable;

@@ -68,3 +68,11 @@ export class EscalateComplaintRequest {
   @MaxLength(TEXT_MAX)
   reason!: string;
 }
+
+export class PauseClockRequest {
+  @ApiProperty({ example: 'waiting for the customer to send the bill' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_MAX)
+  reason!: string;
+}

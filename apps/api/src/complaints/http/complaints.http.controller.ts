@@ -13,6 +13,7 @@ import { ReadModelsReader } from '../../queries/read-models.reader';
 import {
   ClassifyComplaintRequest,
   EscalateComplaintRequest,
+  PauseClockRequest,
   RecordSatisfactionRequest,
   ReplyToCustomerRequest,
   ResolveOnSiteRequest,
@@ -152,6 +153,26 @@ export class ComplaintsHttpController {
   @ApiOkResponse({ description: 'The complaint.' })
   async escalate(@Param('id') id: string, @Body() body: EscalateComplaintRequest, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.commands.run('EscalateComplaint', principal, request, id, () => ({ complaintId: id, reason: body.reason }));
+    etag(reply, result.revision);
+    return complaintView(result.complaint, result.revision, { masked: false });
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Pause the level clock while waiting for the customer; the paused time does not count" })
+  @ApiOkResponse({ description: 'The complaint.' })
+  async pause(@Param('id') id: string, @Body() body: PauseClockRequest, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const result = await this.commands.run('PauseLevelClock', principal, request, id, () => ({ complaintId: id, reason: body.reason }));
+    etag(reply, result.revision);
+    return complaintView(result.complaint, result.revision, { masked: false });
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume the level clock; its due time moves by the time it was paused' })
+  @ApiOkResponse({ description: 'The complaint, with the new `dueAt`.' })
+  async resume(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const result = await this.commands.run('ResumeLevelClock', principal, request, id, () => ({ complaintId: id }));
     etag(reply, result.revision);
     return complaintView(result.complaint, result.revision, { masked: false });
   }
