@@ -5,6 +5,15 @@ import { ReadModelTables } from '../projections/read-model.tables';
 export const APPEAL_WARNING_DAYS = 3;
 const DAY_MS = 86_400_000;
 
+/** The early warning a clock shows at an instant: amber from 50% of its span, red-amber from 80%. */
+export type ClockWarning = 'warn50' | 'warn80' | null;
+
+export function warningAt(at: Date, startedAt: string, dueAt: string): ClockWarning {
+  const start = Date.parse(startedAt);
+  const share = (at.getTime() - start) / (Date.parse(dueAt) - start);
+  return share >= 0.8 ? 'warn80' : share >= 0.5 ? 'warn50' : null;
+}
+
 export interface DeskQueueItem {
   complaintId: string;
   status: string;
@@ -19,6 +28,8 @@ export interface DeskQueueItem {
   appealRiskAt: string;
   overdue: boolean;
   appealRisk: boolean;
+  /** the level clock's early warning at the queue's instant */
+  warning: ClockWarning;
   secondsLeft: number;
 }
 
@@ -34,10 +45,11 @@ export function byUrgency(a: DeskQueueItem, b: DeskQueueItem): number {
   );
 }
 
-function urgency(at: Date, dueAt: string, appealRiskAt: string) {
+function urgency(at: Date, registeredAt: string, dueAt: string, appealRiskAt: string) {
   const t = at.getTime();
   return {
     overdue: Date.parse(dueAt) < t,
+    warning: warningAt(at, registeredAt, dueAt),
     appealRisk: Date.parse(appealRiskAt) - APPEAL_WARNING_DAYS * DAY_MS <= t,
     secondsLeft: Math.round((Date.parse(dueAt) - t) / 1000),
   };
@@ -70,7 +82,7 @@ function toItem(row: QueueRow, at: Date): DeskQueueItem {
     registeredAt: row.registered_at,
     dueAt: row.due_at,
     appealRiskAt: row.appeal_risk_at,
-    ...urgency(at, row.due_at, row.appeal_risk_at),
+    ...urgency(at, row.registered_at, row.due_at, row.appeal_risk_at),
   };
 }
 
@@ -116,6 +128,8 @@ export interface DepartmentQueueItem {
   replyDueAt: string;
   secondsLeft: number;
   overdue: boolean;
+  /** the hop's early warning at the queue's instant */
+  warning: ClockWarning;
 }
 
 /** Open work-order hops of a department (or all), the one due soonest first; with `asOf`, those held at that instant. */
@@ -148,6 +162,7 @@ export async function departmentQueue(
       replyDueAt: r.reply_due_at,
       secondsLeft,
       overdue: secondsLeft < 0,
+      warning: warningAt(at, r.started_at, r.reply_due_at),
     };
   });
 }
