@@ -71,3 +71,55 @@ describe('deadlines on the test clock', () => {
     expect((await history(complaint.id)).map((e) => e.type)).toEqual(['ComplaintRegistered', 'LevelClockPaused', 'LevelClockResumed']);
   });
 });
+
+describe('callbacks (回访) on the test clock', () => {
+  let api: ApiServer;
+  const advance = (minutes: number) => api.call('POST', '/api/test/clock', { as: people.admin, body: { advanceMinutes: minutes } });
+
+  beforeAll(async () => {
+    api = await ApiServer.start({ env: { COMPLAINTS_TEST_CLOCK: '1' } });
+    await api.call('POST', '/api/test/clock', { as: people.admin, body: { now: '2026-11-02T01:00:00.000Z' } });
+  });
+
+  afterAll(async () => {
+    await api.stop();
+  });
+
+  async function archivedComplaint() {
+    const { id } = (await api.call('POST', '/api/complaints', { as: people.agentZG, body: complaintBody({ category: 'service' }) })).body;
+    await api.call('POST', `/api/complaints/${id}/resolve-on-site`, { as: people.agentZG, body: { resolution: 'explained' } });
+    await api.call('POST', `/api/complaints/${id}/satisfaction`, { as: people.agentZG, body: { satisfied: true } });
+    return (await api.call('POST', `/api/complaints/${id}/archive`, { as: people.agentZG })).body;
+  }
+
+  it('archiving schedules a callback within 24 hours; unreachable tries again two hours later; a missed one is overdue', async () => {
+    const complaint = await archivedComplaint();
+    expect(complaint.callbacks).toEqual([expect.objectContaining({ id: `${complaint.id}.cb1`, status: 'scheduled', attempt: 1 })]);
+    expect(Date.parse(complaint.callbacks[0].dueAt) - Date.parse(complaint.archivedAt)).toBe(24 * 3600_000);
+    const callback = `/api/complaints/${complaint.id}/callbacks/${complaint.callbacks[0].id}/complete`;
+    const unreachable = await api.call('POST', callback, { as: people.callcenter, body: { outcome: 'unreachable' } });
+    expect(unreachable.status).toBe(200);
+    expect(unreachable.body.callbacks[0]).toMatchObject({ status: 'scheduled', attempt: 2 });
+    await advance(121);
+    const overdue = await api.call('GET', `/api/complaints/${complaint.id}`, { as: people.agentZG });
+    expect(overdue.body.callbacks[0]).toMatchObject({ overdue: true, attempt: 2 });
+    expect((await api.call('POST', callback, { as: people.callcenter, body: { outcome: 'maybe' } })).status).toBe(400);
+  });
+
+  it('unsatisfied at the callback reopens the complaint to the branch customer supervisor, in a new cycle with its own callback', async () => {
+    const complaint = await archivedComplaint();
+    const reopened = await api.call('POST', `/api/complaints/${complaint.id}/callbacks/${complaint.id}.cb1/complete`, {
+      as: people.agentZG,
+      body: { outcome: 'unsatisfied', notes: 'the fee is still on the bill' },
+    });
+    expect(reopened.status).toBe(200);
+    expect(reopened.body).toMatchObject({ status: 'in_progress', cycle: 2, heldBy: 'branch-customer-supervisor' });
+    await api.call('POST', `/api/complaints/${complaint.id}/resolve-on-site`, { as: people.supervisorZG, body: { resolution: 'refunded the fee' } });
+    await api.call('POST', `/api/complaints/${complaint.id}/satisfaction`, { as: people.supervisorZG, body: { satisfied: true } });
+    const again = await api.call('POST', `/api/complaints/${complaint.id}/archive`, { as: people.supervisorZG });
+    expect(again.body.callbacks.map((c: { id: string; cycle: number }) => [c.id, c.cycle])).toEqual([
+      [`${complaint.id}.cb1`, 1],
+      [`${complaint.id}.cb2`, 2],
+    ]);
+  });
+});

@@ -22,3 +22,4 @@ export * from './privacy/personal-data-viewed';
 export * from './complaint/escalation';
 export * from './deadlines/deadline';
 export * from './deadlines/deadline.decide';
+export * from './callback/callback';

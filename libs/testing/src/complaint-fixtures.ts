@@ -1,5 +1,6 @@
 import {
   CashRefundApproved,
+  CallbackScheduled,
   ComplaintArchived,
   ComplaintClassified,
   ComplaintCommand,
@@ -159,6 +160,11 @@ export function escalated(overrides: Partial<ComplaintEscalated['data']> = {}): 
 
 export function archived(overrides: Partial<ComplaintArchived['data']> = {}): ComplaintArchived {
   return { type: 'ComplaintArchived', data: { complaintId: COMPLAINT_ID, archivedAt: t('10:35'), ...overrides } };
+}
+
+/** the callback the archiving at 10:35 schedules, due a day later */
+export function callbackScheduled(overrides: Partial<CallbackScheduled['data']> = {}): CallbackScheduled {
+  return { type: 'CallbackScheduled', data: { complaintId: COMPLAINT_ID, callbackId: `${COMPLAINT_ID}.cb1`, cycle: 1, attempt: 1, dueAt: '2026-03-03T10:35:00.000Z', ...overrides } };
 }
 
 export function dispatched(overrides: Partial<WorkOrderDispatched['data']> = {}): WorkOrderDispatched {

@@ -17,6 +17,7 @@ const ROLES_BY_COMMAND: Record<ComplaintCommandType, readonly Role[]> = {
   EscalateComplaint: ['agent', 'callcenter', 'supervisor', 'admin'],
   ArchiveComplaint: ['agent', 'callcenter', 'supervisor', 'admin'],
   PauseLevelClock: ['agent', 'callcenter', 'supervisor', 'admin'],
+  CompleteCallback: ['agent', 'callcenter', 'supervisor', 'admin'],
   ResumeLevelClock: ['agent', 'callcenter', 'supervisor', 'admin'],
   // the deadline scheduler acts as a system admin; no person fires deadlines by hand
   FireDeadline: ['admin'],

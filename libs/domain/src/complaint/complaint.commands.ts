@@ -1,3 +1,4 @@
+import { CallbackOutcome } from '../callback/callback';
 import { Deadline } from '../deadlines/deadline';
 import { Fen } from '../shared/money';
 import { Instant } from '../shared/time';
@@ -77,6 +78,8 @@ export type ExecuteRefund = Command<
 /** The scheduler fires a deadline it found due; a deadline no longer pending writes nothing. */
 export type FireDeadline = Command<'FireDeadline', { complaintId: string; deadline: Deadline }>;
 
+export type CompleteCallback = Command<'CompleteCallback', { complaintId: string; callbackId: string; outcome: CallbackOutcome; notes?: string }>;
+
 export type PauseLevelClock = Command<'PauseLevelClock', { complaintId: string; reason: string }>;
 
 export type ResumeLevelClock = Command<'ResumeLevelClock', { complaintId: string }>;
@@ -93,6 +96,7 @@ export type ComplaintCommand =
   | EscalateComplaint
   | ArchiveComplaint
   | FireDeadline
+  | CompleteCallback
   | PauseLevelClock
   | ResumeLevelClock
   | WorkOrderCommand

@@ -19,6 +19,7 @@ import {
 import { ComplaintEvent } from './complaint.events';
 import { escalated, escalationTarget } from './escalation';
 import { fireDeadline, pauseLevelClock, resumeLevelClock } from '../deadlines/deadline.decide';
+import { completeCallback, scheduleCallback } from '../callback/callback';
 import { evolveComplaint } from './complaint.evolve';
 import { effectiveLevel, levelDueAt, levelRaises } from './complaint.level';
 import { ComplaintCase, ComplaintState, initialComplaintState } from './complaint.state';
@@ -124,7 +125,7 @@ function escalate(command: EscalateComplaint, complaint: ComplaintCase, policy: 
   return [escalated(complaint, to, 'manual', command.data.reason, command.context.now)];
 }
 
-function archive(command: ArchiveComplaint, complaint: ComplaintCase): ComplaintEvent[] {
+function archive(command: ArchiveComplaint, complaint: ComplaintCase, policy: ComplaintPolicy): ComplaintEvent[] {
   if (complaint.status !== 'satisfied') {
     throw new CommandRefused('complaint.not_satisfied', `complaint ${complaint.id} is ${complaint.status}; it is archived once the customer is satisfied`);
   }
@@ -132,7 +133,8 @@ function archive(command: ArchiveComplaint, complaint: ComplaintCase): Complaint
   if (openRefund) {
     throw new CommandRefused('complaint.refund_open', `refund ${openRefund.id} is still ${openRefund.status}; finish it before archiving`);
   }
-  return [{ type: 'ComplaintArchived', data: { complaintId: command.data.complaintId, archivedAt: command.context.now } }];
+  const archivedAt = command.context.now;
+  return [{ type: 'ComplaintArchived', data: { complaintId: command.data.complaintId, archivedAt } }, scheduleCallback(complaint, archivedAt, policy)];
 }
 
 export function decideComplaint(command: ComplaintCommand, state: ComplaintState, policy: ComplaintPolicy = DEFAULT_POLICY): ComplaintEvent[] {
@@ -147,6 +149,8 @@ export function decideComplaint(command: ComplaintCommand, state: ComplaintState
   }
   // a deadline that raced the archiving is simply no longer pending
   if (command.type === 'FireDeadline') return fireDeadline(command, state, policy);
+  // the callback comes after the archiving
+  if (command.type === 'CompleteCallback') return completeCallback(command, state, policy);
   if (state.status === 'archived') {
     throw new CommandRefused('complaint.archived', `complaint ${state.id} was archived at ${state.archivedAt}; nothing more can be done to it`);
   }
@@ -162,7 +166,7 @@ export function decideComplaint(command: ComplaintCommand, state: ComplaintState
     case 'EscalateComplaint':
       return escalate(command, state, policy);
     case 'ArchiveComplaint':
-      return archive(command, state);
+      return archive(command, state, policy);
     case 'PauseLevelClock':
       return pauseLevelClock(command, state);
     case 'ResumeLevelClock':

@@ -9,6 +9,7 @@ import {
   aResolvedComplaint,
   aSatisfiedComplaint,
   archived,
+  callbackScheduled,
   classified,
   cmd,
   COMPLAINT_ID,
@@ -28,7 +29,7 @@ import {
 const spec = deciderSpecification(complaintDecider());
 
 /** One of each command but registration, keyed by type so a new command must be added here. */
-const everyCommandButRegister: Record<Exclude<ComplaintCommandType, 'RegisterComplaint' | 'FireDeadline'>, ComplaintCommand> = {
+const everyCommandButRegister: Record<Exclude<ComplaintCommandType, 'RegisterComplaint' | 'FireDeadline' | 'CompleteCallback'>, ComplaintCommand> = {
   PauseLevelClock: cmd('PauseLevelClock', { reason: 'waiting for the customer to send the bill' }),
   ResumeLevelClock: cmd('ResumeLevelClock', {}),
   ClassifyComplaint: cmd('ClassifyComplaint', { category: 'network' }),
@@ -397,7 +398,7 @@ describe('archiving a complaint', () => {
     spec
       .given(aSatisfiedComplaint())
       .when(cmd('ArchiveComplaint', {}, t('10:35')))
-      .then([archived()]);
+      .then([archived(), callbackScheduled()]);
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { CallbackOutcome } from '../callback/callback';
 import { ClockKind } from '../deadlines/deadline';
 import { RefundEvent } from '../refund/refund.events';
 import { Instant } from '../shared/time';
@@ -126,6 +127,35 @@ export type RefundVerificationOverdue = {
   data: { complaintId: string; deadlineId: string; refundId: string; verifyDueAt: Instant; recordedAt: Instant };
 };
 
+/** The customer will be called back (回访) by `dueAt`. */
+export type CallbackScheduled = {
+  type: 'CallbackScheduled';
+  data: { complaintId: string; callbackId: string; cycle: number; attempt: number; dueAt: Instant };
+};
+
+export type CallbackCompleted = {
+  type: 'CallbackCompleted';
+  data: { complaintId: string; callbackId: string; attempt: number; outcome: CallbackOutcome; notes?: string; completedAt: Instant };
+};
+
+/** The customer was unreachable: another attempt by `dueAt`. */
+export type CallbackRescheduled = {
+  type: 'CallbackRescheduled';
+  data: { complaintId: string; callbackId: string; attempt: number; dueAt: Instant };
+};
+
+/** The callback came due without being made. */
+export type CallbackOverdue = {
+  type: 'CallbackOverdue';
+  data: { complaintId: string; deadlineId: string; callbackId: string; attempt: number; dueAt: Instant; recordedAt: Instant };
+};
+
+/** Unsatisfied at the callback: the archived complaint is open again, in a new resolution cycle. */
+export type ComplaintReopened = {
+  type: 'ComplaintReopened';
+  data: { complaintId: string; callbackId: string; cycle: number; reopenedAt: Instant };
+};
+
 /** The level clock stops while the desk waits for the customer. */
 export type LevelClockPaused = {
   type: 'LevelClockPaused';
@@ -144,6 +174,11 @@ export type ComplaintArchived = {
 };
 
 export type ComplaintOwnEvent =
+  | CallbackScheduled
+  | CallbackCompleted
+  | CallbackRescheduled
+  | CallbackOverdue
+  | ComplaintReopened
   | ClockWarningReached
   | WorkOrderReplyOverdue
   | ComplaintLevelOverdue
@@ -187,4 +222,9 @@ export const COMPLAINT_EVENT_TYPES: readonly ComplaintEventType[] = [
   'RefundVerificationOverdue',
   'LevelClockPaused',
   'LevelClockResumed',
+  'CallbackScheduled',
+  'CallbackCompleted',
+  'CallbackRescheduled',
+  'CallbackOverdue',
+  'ComplaintReopened',
 ];

@@ -1,3 +1,4 @@
+import { CallbackState } from '../callback/callback';
 import { evolveRefund } from '../refund/refund.evolve';
 import { RefundEvent } from '../refund/refund.events';
 import { assertNever } from '../shared/decider';
@@ -36,6 +37,10 @@ function withWorkOrder(complaint: ComplaintCase, event: WorkOrderEvent): Complai
   const updated = evolveWorkOrder(existing, event);
   const workOrders = existing ? complaint.workOrders.map((w) => (w.id === workOrderId ? updated : w)) : [...complaint.workOrders, updated];
   return { ...complaint, workOrders };
+}
+
+function withCallback(complaint: ComplaintCase, callbackId: string, change: (callback: CallbackState) => CallbackState): ComplaintCase {
+  return { ...complaint, callbacks: complaint.callbacks.map((c) => (c.id === callbackId ? change(c) : c)) };
 }
 
 /** applies `change` to the hop `<workOrderId>#<hop>` */
@@ -84,6 +89,7 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
       refunds: [],
       customerReplies: [],
       cycle: 1,
+      callbacks: [],
       firedDeadlines: [],
       workOrderMisses: 0,
       levelClock: { pausedMinutes: 0 },
@@ -141,6 +147,22 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
         firedDeadlines: [...complaint.firedDeadlines, event.data.deadlineId],
         refunds: complaint.refunds.map((r) => (r.id === event.data.refundId ? { ...r, verificationOverdue: true } : r)),
       };
+    case 'CallbackScheduled': {
+      const { callbackId, cycle, attempt, dueAt } = event.data;
+      return { ...complaint, callbacks: [...complaint.callbacks, { id: callbackId, cycle, status: 'scheduled', attempt, dueAt, attempts: [] }] };
+    }
+    case 'CallbackCompleted': {
+      const { callbackId, attempt, outcome, notes, completedAt } = event.data;
+      return withCallback(complaint, callbackId, (c) => ({ ...c, status: 'completed', outcome, attempts: [...c.attempts, { attempt, outcome, notes, at: completedAt }] }));
+    }
+    case 'CallbackRescheduled': {
+      const { callbackId, attempt, dueAt } = event.data;
+      return withCallback(complaint, callbackId, (c) => ({ ...c, status: 'scheduled', outcome: undefined, attempt, dueAt, overdue: false }));
+    }
+    case 'CallbackOverdue':
+      return withCallback({ ...complaint, firedDeadlines: [...complaint.firedDeadlines, event.data.deadlineId] }, event.data.callbackId, (c) => ({ ...c, overdue: true }));
+    case 'ComplaintReopened':
+      return { ...complaint, status: 'in_progress', cycle: event.data.cycle, resolution: undefined, satisfaction: undefined, archivedAt: undefined };
     case 'LevelClockPaused':
       return { ...complaint, levelClock: { ...complaint.levelClock, pausedSince: event.data.pausedAt, pauseReason: event.data.reason } };
     case 'LevelClockResumed':

@@ -1,3 +1,4 @@
+import { CallbackState } from '../callback/callback';
 import { RefundState } from '../refund/refund.state';
 import { Instant } from '../shared/time';
 import { WorkOrderState } from '../work-order/work-order.state';
@@ -71,6 +72,8 @@ export interface ComplaintCase {
   satisfaction?: { satisfied: boolean; comment?: string; recordedAt: Instant };
   /** 1 for the first resolution cycle, +1 each time an unsatisfied customer reopens it */
   cycle: number;
+  /** one callback per resolution cycle, once archived */
+  callbacks: CallbackState[];
   /** deadlines already fired: firing one again writes nothing */
   firedDeadlines: string[];
   /** missed work-order replies so far: the ladder climbs with them */

@@ -42,6 +42,10 @@ export function fireDeadline(command: FireDeadline, complaint: ComplaintCase, po
       return [{ type: 'AppealRiskReached', data: { ...base, appealRiskAt: pending.dueAt, recordedAt: now } }];
     case 'refund_verification':
       return [{ type: 'RefundVerificationOverdue', data: { ...base, refundId: pending.subject, verifyDueAt: pending.dueAt, recordedAt: now } }];
+    case 'callback': {
+      const [callbackId, attempt] = pending.subject.split('@');
+      return [{ type: 'CallbackOverdue', data: { ...base, callbackId, attempt: Number(attempt), dueAt: pending.dueAt, recordedAt: now } }];
+    }
   }
 }
 

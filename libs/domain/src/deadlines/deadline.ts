@@ -13,7 +13,7 @@ import { isWorkOrderOpen } from '../work-order/work-order.state';
  * deadline whose clock stopped (the reply came) or moved (a new hop, a pause)
  * is simply no longer pending, and firing it writes nothing.
  */
-export type ClockKind = 'work_order_reply' | 'level' | 'appeal_risk' | 'refund_verification';
+export type ClockKind = 'work_order_reply' | 'level' | 'appeal_risk' | 'refund_verification' | 'callback';
 
 export type DeadlineMark = 'warn50' | 'warn80' | 'due';
 
@@ -73,6 +73,11 @@ export function pendingDeadlines(complaint: ComplaintCase, policy: ComplaintPoli
   }
   for (const refund of complaint.refunds.filter((r) => r.status === 'requested' && isRefundOpen(r))) {
     all.push(...marksOf(complaint.id, 'refund_verification', refund.id, refund.requestedAt, refund.verifyDueAt, policy));
+  }
+  for (const callback of complaint.callbacks.filter((c) => c.status === 'scheduled')) {
+    // each attempt has its own clock, from when it was set
+    const startedAt = addMinutes(callback.dueAt, -(callback.attempt === 1 ? policy.callbackWithinMinutes : policy.callbackRetryMinutes));
+    all.push(...marksOf(complaint.id, 'callback', `${callback.id}@${callback.attempt}`, startedAt, callback.dueAt, policy));
   }
   return all.filter((d) => !fired.has(d.id));
 }

@@ -31,6 +31,12 @@ export interface ComplaintPolicy {
   escalationOnWorkOrderMiss: EscalationTier[];
   /** where a customer unsatisfied with the answer sends it */
   escalationOnUnsatisfied: EscalationTier;
+  /** the callback after archiving is due within this many minutes */
+  callbackWithinMinutes: number;
+  /** an unreachable customer is tried again this many minutes later… */
+  callbackRetryMinutes: number;
+  /** …up to this many attempts in all */
+  callbackMaxAttempts: number;
   /** early warnings on every clock, as shares of its span */
   warningMarks: ('warn50' | 'warn80')[];
   /** the MIIT appeal class of each category, so reports set beside the regulator's; a subcategory may differ from its category */
@@ -79,6 +85,9 @@ export const DEFAULT_POLICY: ComplaintPolicy = {
   escalationOnWorkOrderMiss: ['branch-supervisor', 'branch-customer-supervisor', 'marketing-cs'],
   escalationOnUnsatisfied: 'branch-customer-supervisor',
   warningMarks: ['warn50', 'warn80'],
+  callbackWithinMinutes: 24 * 60,
+  callbackRetryMinutes: 120,
+  callbackMaxAttempts: 3,
   miitClasses: {
     // Monternet complaints are mostly about charges for services the customer says they never ordered
     byCategory: { billing: 'billing_dispute', network: 'network_quality', service: 'user_service', vas: 'billing_dispute' },

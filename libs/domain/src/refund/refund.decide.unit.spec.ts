@@ -5,6 +5,7 @@ import {
   aRegisteredComplaint,
   aSatisfiedComplaint,
   archived,
+  callbackScheduled,
   BRANCH_MANAGER,
   cashRefundApproved,
   classified,
@@ -294,7 +295,7 @@ describe('archiving a complaint with refunds', () => {
     spec
       .given(history)
       .when(cmd('ArchiveComplaint', {}, t('10:35')))
-      .then([archived()]);
+      .then([archived(), callbackScheduled()]);
   });
 
   it('checks satisfaction before refunds', () => {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { COMPLAINT_CATEGORIES, ComplaintCategory, ComplaintLevel, CONTACT_METHODS, ContactMethod } from '@complaints/domain';
+import { CallbackOutcome, COMPLAINT_CATEGORIES, ComplaintCategory, ComplaintLevel, CONTACT_METHODS, ContactMethod } from '@complaints/domain';
 
 const TEXT_MAX = 4000;
 
@@ -75,4 +75,16 @@ export class PauseClockRequest {
   @IsNotEmpty()
   @MaxLength(TEXT_MAX)
   reason!: string;
+}
+
+export class CompleteCallbackRequest {
+  @ApiProperty({ enum: ['satisfied', 'unsatisfied', 'unreachable'] })
+  @IsIn(['satisfied', 'unsatisfied', 'unreachable'])
+  outcome!: CallbackOutcome;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(TEXT_MAX)
+  notes?: string;
 }

@@ -12,6 +12,7 @@ import { Clock, CLOCK } from '@complaints/application';
 import { ReadModelsReader } from '../../queries/read-models.reader';
 import {
   ClassifyComplaintRequest,
+  CompleteCallbackRequest,
   EscalateComplaintRequest,
   PauseClockRequest,
   RecordSatisfactionRequest,
@@ -173,6 +174,23 @@ export class ComplaintsHttpController {
   @ApiOkResponse({ description: 'The complaint, with the new `dueAt`.' })
   async resume(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.commands.run('ResumeLevelClock', principal, request, id, () => ({ complaintId: id }));
+    etag(reply, result.revision);
+    return complaintView(result.complaint, result.revision, { masked: false });
+  }
+
+  @Post(':id/callbacks/:callbackId/complete')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record the outcome of a callback (回访): satisfied, unsatisfied (reopens the complaint), unreachable (tried again later)' })
+  @ApiOkResponse({ description: 'The complaint with its callbacks.' })
+  async completeCallback(
+    @Param('id') id: string,
+    @Param('callbackId') callbackId: string,
+    @Body() body: CompleteCallbackRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const result = await this.commands.run('CompleteCallback', principal, request, id, () => ({ complaintId: id, callbackId, outcome: body.outcome, notes: body.notes }));
     etag(reply, result.revision);
     return complaintView(result.complaint, result.revision, { masked: false });
   }
