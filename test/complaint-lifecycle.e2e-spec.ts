@@ -157,6 +157,7 @@ describe('a complaint over HTTP, from the desk to the archive', () => {
       'ComplaintResolvedOnSite',
       'SatisfactionRecorded',
       'ComplaintArchived',
+      'CallbackScheduled',
     ]);
     expect(history.body.events[0]).toMatchObject({ actor: 'desk-007', revision: 1 });
     expect(history.body.events[4]).toMatchObject({ actor: 'support-01', data: expect.objectContaining({ onTime: true, hop: 2 }) });
