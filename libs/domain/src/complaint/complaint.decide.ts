@@ -1,6 +1,6 @@
 import { decideRefund } from '../refund/refund.decide';
 import { isRefundOpen } from '../refund/refund.state';
-import { ComplaintPolicy, DEFAULT_POLICY } from '../policy/complaint-policy';
+import { ComplaintPolicy, DEFAULT_POLICY, POLICY_BOOK, PolicyBook, policyInForce } from '../policy/complaint-policy';
 import { assertNever, Decider } from '../shared/decider';
 import { CommandRefused, NotFound } from '../shared/domain-error';
 import { addMinutes } from '../shared/time';
@@ -22,7 +22,7 @@ import { fireDeadline, pauseLevelClock, resumeLevelClock } from '../deadlines/de
 import { completeCallback, scheduleCallback } from '../callback/callback';
 import { evolveComplaint } from './complaint.evolve';
 import { effectiveLevel, levelDueAt, levelRaises } from './complaint.level';
-import { ComplaintCase, ComplaintState, initialComplaintState } from './complaint.state';
+import { ComplaintCase, ComplaintState, initialComplaintState, isRegistered } from './complaint.state';
 
 function register(command: RegisterComplaint, policy: ComplaintPolicy): ComplaintEvent[] {
   const d = command.data;
@@ -187,10 +187,14 @@ export function decideComplaint(command: ComplaintCommand, state: ComplaintState
   }
 }
 
-/** The complaint's stream as one decider: the complaint, its work orders and its refunds. */
-export function complaintDecider(policy: ComplaintPolicy = DEFAULT_POLICY): Decider<ComplaintState, ComplaintCommand, ComplaintEvent> {
+/**
+ * The complaint's stream as one decider: the complaint, its work orders and
+ * its refunds. New complaints are registered under `current`; a registered
+ * complaint is judged by the version it was registered under.
+ */
+export function complaintDecider(current: ComplaintPolicy = DEFAULT_POLICY, book: PolicyBook = POLICY_BOOK): Decider<ComplaintState, ComplaintCommand, ComplaintEvent> {
   return {
-    decide: (command, state) => decideComplaint(command, state, policy),
+    decide: (command, state) => decideComplaint(command, state, isRegistered(state) ? policyInForce(book, state.policyVersion, current) : current),
     evolve: evolveComplaint,
     initialState: initialComplaintState,
   };

@@ -98,3 +98,18 @@ export const DEFAULT_POLICY: ComplaintPolicy = {
 export function isKnownDepartment(policy: ComplaintPolicy, department: string): boolean {
   return Object.prototype.hasOwnProperty.call(policy.departments, department);
 }
+
+/**
+ * Every policy version ever in force. A complaint is judged by the version
+ * recorded when it was registered (its clocks, its ladder), so a new policy
+ * never rewrites how an old complaint is judged. Add a version here, never
+ * change one.
+ */
+export type PolicyBook = Readonly<Record<string, ComplaintPolicy>>;
+
+export const POLICY_BOOK: PolicyBook = { [DEFAULT_POLICY.version]: DEFAULT_POLICY };
+
+/** The policy a complaint registered under `version` is judged by; the current one for a version unknown here. */
+export function policyInForce(book: PolicyBook, version: string | undefined, current: ComplaintPolicy): ComplaintPolicy {
+  return (version !== undefined && book[version]) || current;
+}
