@@ -18,7 +18,7 @@ const PAGE = 500;
 const IN_FLIGHT = 32;
 
 export interface DeadlineSchedulerOptions {
-  /** how often the table is looked at; 0 = only when asked (tests, the test clock) */
+  /** how often the table is looked at; 0 = once at start-up, then only when asked (the test clock) */
   intervalMs: number;
 }
 
@@ -47,7 +47,11 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.options.intervalMs <= 0) return;
+    if (this.options.intervalMs <= 0) {
+      // what came due while the server was down fires now, once, also on the test clock
+      this.fireDue().catch((error: unknown) => this.logger.error({ err: error }, 'deadline scheduler: the start-up round failed'));
+      return;
+    }
     const tick = () => {
       this.fireDue()
         .catch((error: unknown) => this.logger.error({ err: error }, 'deadline scheduler: a round failed'))
