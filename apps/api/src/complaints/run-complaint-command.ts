@@ -26,6 +26,8 @@ export interface ComplaintCommandResult {
   complaint: ComplaintCase;
   revision: number;
   events: ComplaintEvent[];
+  /** the command had been applied before (a retry with the same ids): `events` are the earlier ones, nothing was written now */
+  replayed: boolean;
 }
 
 /** How many times a command is decided again when another writer changed the complaint first. */
@@ -85,7 +87,7 @@ export class RunComplaintCommandHandler implements ICommandHandler<RunComplaintC
         },
       });
       if (result.state.status === 'none') throw new Error(`complaint ${complaintId} has no state after ${command.type}`);
-      return { complaint: result.state, revision: result.revision, events: result.events };
+      return { complaint: result.state, revision: result.revision, events: result.events, replayed: result.replayed };
     } catch (error) {
       if (error instanceof StaleRevisionError) {
         throw new PreconditionFailed(error.actual, `complaint ${complaintId} changed since revision ${error.expected}; it is at revision ${error.actual} now`);

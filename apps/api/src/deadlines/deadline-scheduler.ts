@@ -6,7 +6,7 @@ import { ClockKind, ComplaintCommand, Deadline, DeadlineMark } from '@complaints
 import { Principal } from '../platform/auth';
 import { ROOT_LOGGER } from '../platform/observability';
 import { CommandIdentity } from '../complaints/complaint-ids';
-import { RunComplaintCommand } from '../complaints/run-complaint-command';
+import { ComplaintCommandResult, RunComplaintCommand } from '../complaints/run-complaint-command';
 import { ReadModelsReader } from '../queries/read-models.reader';
 
 /** The scheduler acts as the system, not as a person: its events carry this actor. */
@@ -106,7 +106,7 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
 
   private async fire(deadline: Deadline, now: Date): Promise<boolean> {
     const at = now.toISOString();
-    const result = await this.commandBus.execute<RunComplaintCommand, { events: unknown[] }>(
+    const result = await this.commandBus.execute<RunComplaintCommand, ComplaintCommandResult>(
       new RunComplaintCommand(
         'FireDeadline',
         SCHEDULER,
@@ -115,6 +115,6 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
         { identity: CommandIdentity.fromIdempotencyKey(SCHEDULER.sub, deadline.id), now: at },
       ),
     );
-    return result.events.length > 0;
+    return result.events.length > 0 && !result.replayed;
   }
 }
