@@ -1,0 +1,301 @@
+/**
+ * Realistic complaint traffic, written through the command pipeline:
+ *
+ *   npm run demo -- --days 30 --per-day 500 --seed 1 [--data-dir ./data] [--start 2026-10-01] [--append]
+ *
+ * Builds the real application (not listening) with the test clock, and runs
+ * a seeded simulation of desks, the 10086 center, departments, supervisors
+ * and accounts rooms (apps/api/src/demo). The same seed, start and daily rate
+ * give the same history. The store runs at SQLITE_SYNCHRONOUS=NORMAL unless
+ * the environment says FULL; the read models are stopped during the run and
+ * brought up to date at the end. Progress goes to stderr, the summary to
+ * stdout. Exit status: 0 done, 1 a step was refused (a bug in the script),
+ * 2 usage or a store that is not empty, 130 interrupted.
+ */
+import type { INestApplicationContext } from '@nestjs/common';
+import { Presets, SingleBar } from 'cli-progress';
+import { resolve } from 'path';
+import pino from 'pino';
+import type { EventStore } from '@complaints/event-store';
+import type { ProjectionRunner, ProjectionStatus } from '@complaints/read-models';
+import type { DemoSummary } from '../apps/api/src/demo/demo-runner';
+import { DEFAULT_START, DEMO_USAGE, DemoCliOptions, DemoUsageError, parseDemoArgs } from '../apps/api/src/demo/demo-options';
+import { DAY, formatShanghai, localMidnight, shanghaiMidnight } from '../apps/api/src/demo/sim-time';
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`);
+
+/**
+ * The application's warnings, one plain line each on stderr. The two it gives
+ * at every start-up are expected here and left out: the demo serves no HTTP
+ * (so no token is ever checked) and sets the test clock on purpose.
+ */
+function demoLogger(): pino.Logger {
+  const expected = [/^JWT_SECRET is not set/, /^COMPLAINTS_TEST_CLOCK=1/];
+  return pino(
+    { level: 'warn' },
+    {
+      write(line: string) {
+        let msg = line.trim();
+        try {
+          msg = String((JSON.parse(line) as { msg?: unknown }).msg ?? msg);
+        } catch {
+          // not JSON: print as is
+        }
+        if (!expected.some((pattern) => pattern.test(msg))) process.stderr.write(`api: ${msg}\n`);
+      },
+    },
+  );
+}
+
+function table(title: string, counts: Record<string, number>, total: number): string[] {
+  const rows = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const width = Math.max(title.length, ...rows.map(([key]) => key.length));
+  return [
+    `  ${title.padEnd(width)}  ${'count'.padStart(8)}  ${'share'.padStart(6)}`,
+    ...rows.map(([key, n]) => `  ${key.padEnd(width)}  ${int(n).padStart(8)}  ${pct(n, total).padStart(6)}`),
+    '',
+  ];
+}
+
+function report(summary: DemoSummary, file: string, head: { before: number; after: number }, wallSeconds: number): string {
+  const s = summary;
+  const written = head.after - head.before;
+  const e = (type: string) => s.eventsByType[type] ?? 0;
+  const lines = [
+    `Demo ${s.interrupted ? 'interrupted' : 'complete'}: ${s.days} simulated day(s) from ${formatShanghai(s.start).slice(0, 10)} to ${formatShanghai(s.end).slice(0, 10)} (Asia/Shanghai), ${int(s.perDay)} complaints/day, seed ${s.seed}`,
+    ...(s.interrupted ? [`  stopped at   ${formatShanghai(s.stoppedAt)} simulated, on request`] : []),
+    `  store        ${file}${written > 0 ? ` (positions ${int(head.before + 1)} to ${int(head.after)})` : ''}`,
+    `  complaints   ${int(s.complaints)} registered; ${int(s.complaints - (s.byStatus.archived ?? 0))} not archived and ${int(s.openAtEnd)} with steps to come (callbacks included) when it ${s.interrupted ? 'stopped' : 'ended'}`,
+    `  events       ${int(written)} written by ${int(s.commands)} commands`,
+    `  wall time    ${wallSeconds.toFixed(1)} s (${int(written / Math.max(wallSeconds, 0.001))} events/s)`,
+    '',
+    ...table('channel', s.byChannel, s.complaints),
+    ...table('category (final)', s.byCategory, s.complaints),
+    ...table('status at the end', s.byStatus, s.complaints),
+    '  what happened',
+    `    resolved on site       ${int(e('ComplaintResolvedOnSite'))} (${pct(e('ComplaintResolvedOnSite'), s.complaints)} of complaints, supervisors' included)`,
+    `    reclassified           ${int(e('ComplaintClassified'))}`,
+    `    work orders            ${int(e('WorkOrderDispatched'))} dispatched, ${int(e('WorkOrderForwarded'))} forwarded, ${int(e('WorkOrderReturned'))} returned (退单)`,
+    `    department replies     ${int(s.replies.total)}: ${int(s.replies.late)} late (${pct(s.replies.late, s.replies.total)}), ${int(s.replies.unresolved)} unresolved`,
+    `    customer replies       ${int(e('CustomerReplied'))}`,
+    `    refunds                ${int(s.refunds.requested)} requested (${pct(s.refunds.requested, s.byCategory.billing ?? 0)} of billing complaints), ${int(s.refunds.verifiedLate)} verified late, ${int(s.refunds.rejected)} not refundable, ${int(s.refunds.billCredit)} to the bill, ${int(s.refunds.cash)} in cash`,
+    `    satisfaction           ${int(e('SatisfactionRecorded'))} recorded`,
+    `    escalations            ${int(s.escalations.customerUnsatisfied)} after an unsatisfied customer, ${int(s.escalations.manual)} manual`,
+    `    repeat complaints      ${int(s.repeatComplaints)} registered a level higher (a third or later complaint within the repeat window)`,
+    `    archived               ${int(e('ComplaintArchived'))}`,
+    `    callbacks (回访)        ${int(s.callbacks.satisfied)} satisfied, ${int(s.callbacks.unreachable)} unreachable (tried again), ${int(s.callbacks.unsatisfied)} unsatisfied (reopened)`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** The day after the last event's business time: where an appended history goes by default. */
+async function dayAfterLastEvent(store: EventStore, head: number): Promise<string> {
+  const [last] = await store.readAll({ fromPosition: head - 1, limit: 1 });
+  const at = Date.parse(String(last?.metadata.occurredAt ?? last?.recordedAt));
+  if (Number.isNaN(at)) return DEFAULT_START;
+  return formatShanghai(localMidnight(at) + DAY).slice(0, 10);
+}
+
+/** the application's projection runner, when it has one */
+function projectionRunnerOf(app: INestApplicationContext, token: symbol): ProjectionRunner | undefined {
+  try {
+    return app.get<ProjectionRunner>(token, { strict: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Brings the read models up to the head of the log: a second instance of the
+ * application, whose projection runner catches up in large batches as at a
+ * server start, until no projection lags (or one fails).
+ */
+async function catchUpReadModels(open: () => Promise<INestApplicationContext>, token: symbol, tty: boolean): Promise<string> {
+  const started = performance.now();
+  const app = await open();
+  try {
+    const runner = projectionRunnerOf(app, token);
+    if (!runner) return 'no read models in this build';
+    const bar = new SingleBar(
+      { stream: process.stderr, format: ' {bar} read models {value}/{total} events', hideCursor: true, barsize: 24, fps: 5 },
+      Presets.shades_classic,
+    );
+    let statuses: ProjectionStatus[] = await runner.status();
+    const head = Math.max(0, ...statuses.map((p) => p.head));
+    if (tty) bar.start(head, 0);
+    for (;;) {
+      statuses = await runner.status();
+      const failing = statuses.find((p) => p.status === 'failing');
+      const behind = Math.min(...statuses.map((p) => p.position));
+      if (tty) bar.update(Math.min(behind, head));
+      if (failing) {
+        if (tty) bar.stop();
+        return `projection ${failing.name} is failing at position ${failing.position} (${failing.lastError ?? 'no detail'}); the API retries it when it starts`;
+      }
+      if (statuses.every((p) => p.lag === 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (tty) bar.stop();
+    return `${statuses.map((p) => p.name).join(', ')} at position ${int(head)} (${((performance.now() - started) / 1000).toFixed(1)} s)`;
+  } finally {
+    await app.close();
+  }
+}
+
+async function main(): Promise<number> {
+  let options: DemoCliOptions;
+  try {
+    const parsed = parseDemoArgs(process.argv.slice(2), process.env);
+    if (parsed === 'help') {
+      process.stdout.write(`${DEMO_USAGE}\n`);
+      return 0;
+    }
+    options = parsed;
+  } catch (error) {
+    if (!(error instanceof DemoUsageError)) throw error;
+    process.stderr.write(`demo: ${error.message}\n\n${DEMO_USAGE}\n`);
+    return 2;
+  }
+
+  // The application is loaded only now, so a mistake on the command line is answered at once.
+  const { EVENT_STORE } = await import('@complaints/event-store');
+  const { createApp } = await import('../apps/api/src/create-app');
+  const { DemoAlreadyInStoreError, DemoStepError, runDemo } = await import('../apps/api/src/demo/demo-runner');
+  const { eventStoreFile } = await import('../apps/api/src/infrastructure/storage.module');
+  const { PROJECTION_RUNNER } = await import('../apps/api/src/read-models/read-models.module');
+  const { InvalidConfigError, loadConfig } = await import('../apps/api/src/platform/config');
+
+  let config;
+  try {
+    config = loadConfig({
+      ...process.env,
+      DATA_DIR: options.dataDir,
+      COMPLAINTS_TEST_CLOCK: '1',
+      LOG_LEVEL: 'warn',
+      // Demo data is regenerated from its seed: NORMAL (WAL, no fsync per commit) unless the environment asks for FULL.
+      SQLITE_SYNCHRONOUS: process.env.SQLITE_SYNCHRONOUS ?? 'NORMAL',
+    });
+  } catch (error) {
+    if (!(error instanceof InvalidConfigError)) throw error;
+    process.stderr.write(`demo: ${error.message}\n`);
+    return 2;
+  }
+  const file = eventStoreFile(config);
+  const open = async () => {
+    const built = await createApp(config, { logger: demoLogger() });
+    await built.init();
+    return built;
+  };
+  const tty = process.stderr.isTTY === true;
+  const app = await open();
+  let readModels = false;
+  let code: number;
+  try {
+    const store = app.get<EventStore>(EVENT_STORE);
+    const before = await store.headPosition();
+    if (before > 0 && !options.append) {
+      process.stderr.write(
+        `demo: the event store ${file} already holds ${int(before)} events.\n` +
+          `The demo writes into an empty store only: choose another --data-dir (or delete ${resolve(options.dataDir)}),\n` +
+          'or pass --append to add this history to the existing one.\n',
+      );
+      return 2;
+    }
+    const startDate = options.start ?? (before > 0 ? await dayAfterLastEvent(store, before) : DEFAULT_START);
+    const start = shanghaiMidnight(startDate) as number;
+    if (before > 0) process.stderr.write(`demo: appending to ${int(before)} events in ${file}, from ${startDate}\n`);
+
+    // The read models would follow every one of a hundred thousand small commits, each in its own
+    // transaction; they are brought up to date once at the end instead, in large batches.
+    const runner = projectionRunnerOf(app, PROJECTION_RUNNER);
+    if (runner) {
+      await runner.stop();
+      readModels = true;
+    }
+
+    const abort = new AbortController();
+    const onSigint = () => {
+      if (abort.signal.aborted) process.exit(130);
+      abort.abort();
+    };
+    process.on('SIGINT', onSigint);
+
+    const totalMinutes = options.days * 1440;
+    const bar = new SingleBar(
+      {
+        stream: process.stderr,
+        format: ' {bar} day {day}/{days} | {sim} | {complaints} complaints | {events} events | {rate} events/s',
+        hideCursor: true,
+        barsize: 24,
+        fps: 10,
+      },
+      Presets.shades_classic,
+    );
+    const started = performance.now();
+    const payload = (p: { at: number; daysElapsed: number; complaints: number; events: number }) => ({
+      day: Math.min(options.days, Math.floor(p.daysElapsed) + 1),
+      days: options.days,
+      sim: formatShanghai(p.at),
+      complaints: int(p.complaints),
+      events: int(p.events),
+      rate: int(p.events / Math.max((performance.now() - started) / 1000, 0.001)),
+    });
+    let lastDayLogged = 0;
+    if (tty) bar.start(totalMinutes, 0, payload({ at: start, daysElapsed: 0, complaints: 0, events: 0 }));
+
+    let summary: DemoSummary;
+    try {
+      summary = await runDemo(app, {
+        days: options.days,
+        perDay: options.perDay,
+        seed: options.seed,
+        start,
+        maxInFlight: options.concurrency,
+        signal: abort.signal,
+        onProgress: (p) => {
+          if (tty) {
+            bar.update(Math.round(p.daysElapsed * 1440), payload(p));
+          } else if (Math.floor(p.daysElapsed) > lastDayLogged) {
+            lastDayLogged = Math.floor(p.daysElapsed);
+            const t = payload(p);
+            process.stderr.write(`demo: day ${lastDayLogged}/${options.days} done: ${t.complaints} complaints, ${t.events} events, ${t.rate} events/s\n`);
+          }
+        },
+      });
+    } catch (error) {
+      if (tty) bar.stop();
+      if (error instanceof DemoAlreadyInStoreError) {
+        process.stderr.write(`demo: ${error.message}\n`);
+        return 2;
+      }
+      if (error instanceof DemoStepError) {
+        process.stderr.write(`demo: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    if (tty) bar.stop();
+    const wallSeconds = (performance.now() - started) / 1000;
+    const after = await store.headPosition();
+    process.stdout.write(report(summary, file, { before, after }, wallSeconds));
+    code = summary.interrupted ? 130 : 0;
+  } finally {
+    await app.close();
+  }
+  if (readModels) process.stdout.write(`  read models  ${await catchUpReadModels(open, PROJECTION_RUNNER, tty)}\n`);
+  return code;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`demo: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
