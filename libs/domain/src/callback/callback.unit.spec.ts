@@ -64,3 +64,21 @@ describe('callbacks (回访)', () => {
     spec.given(afterArchive()).when(cmd('CompleteCallback', { callbackId: 'C-1.cb9', outcome: 'satisfied' }, t('15:00'))).thenThrows(NotFound);
   });
 });
+
+describe('a complaint reopened at the callback', () => {
+  it("starts a new cycle: returning this cycle's work order does not bring back the last cycle's resolution", () => {
+    const reopened: ComplaintEvent[] = [
+      ...afterArchive(),
+      completed(1, 'unsatisfied'),
+      { type: 'ComplaintReopened', data: { complaintId: COMPLAINT_ID, callbackId: CB, cycle: 2, reopenedAt: t('15:00') } },
+      { type: 'WorkOrderDispatched', data: { complaintId: COMPLAINT_ID, workOrderId: 'W2', department: 'support', dispatchedAt: t('15:10'), hop: 1, replyDueAt: t('16:10') } },
+      { type: 'WorkOrderReplied', data: { complaintId: COMPLAINT_ID, workOrderId: 'W2', department: 'support', opinion: 'refunded', resolved: true, repliedAt: t('15:40'), hop: 1, onTime: true } },
+      { type: 'WorkOrderReturned', data: { complaintId: COMPLAINT_ID, workOrderId: 'W2', department: 'support', reason: 'not on the bill', returnedAt: t('15:50') } },
+    ];
+    const state = reopened.reduce(evolveComplaint, initialComplaintState()) as ComplaintCase;
+    expect(state).toMatchObject({ status: 'in_progress', cycle: 2, resolution: undefined });
+    spec.given(reopened).when(cmd('DispatchWorkOrder', { workOrderId: 'W3', department: 'billing-center' }, t('16:00'))).then([
+      { type: 'WorkOrderDispatched', data: { complaintId: COMPLAINT_ID, workOrderId: 'W3', department: 'billing-center', dispatchedAt: t('16:00'), hop: 1, replyDueAt: t('17:00') } },
+    ]);
+  });
+});

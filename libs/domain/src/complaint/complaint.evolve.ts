@@ -17,10 +17,10 @@ function statusFromWorkOrders(complaint: ComplaintCase): ComplaintStatus {
 
 /**
  * The latest resolving answer of a work order that was not returned, given in
- * the current cycle (after the customer last said they were not satisfied).
+ * the current cycle (since the customer last said they were not satisfied, at the desk or at the callback).
  */
 function standingResolution(complaint: ComplaintCase): ComplaintCase['resolution'] {
-  const cycleStartedAt = complaint.satisfaction?.satisfied === false ? complaint.satisfaction.recordedAt : undefined;
+  const cycleStartedAt = complaint.cycleStartedAt;
   let latest: ComplaintCase['resolution'];
   for (const workOrder of complaint.workOrders) {
     const { status, resolved, repliedAt, opinion, id } = workOrder;
@@ -120,7 +120,7 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
       const satisfaction = { satisfied, comment, recordedAt };
       return satisfied
         ? { ...complaint, status: 'satisfied', satisfaction }
-        : { ...complaint, status: 'in_progress', satisfaction, resolution: undefined, cycle: complaint.cycle + 1 };
+        : { ...complaint, status: 'in_progress', satisfaction, resolution: undefined, cycle: complaint.cycle + 1, cycleStartedAt: recordedAt };
     }
     case 'ComplaintEscalated': {
       const { from, to, trigger, reason, escalatedAt, deadlineId } = event.data;
@@ -162,7 +162,7 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
     case 'CallbackOverdue':
       return withCallback({ ...complaint, firedDeadlines: [...complaint.firedDeadlines, event.data.deadlineId] }, event.data.callbackId, (c) => ({ ...c, overdue: true }));
     case 'ComplaintReopened':
-      return { ...complaint, status: 'in_progress', cycle: event.data.cycle, resolution: undefined, satisfaction: undefined, archivedAt: undefined };
+      return { ...complaint, status: 'in_progress', cycle: event.data.cycle, cycleStartedAt: event.data.reopenedAt, resolution: undefined, satisfaction: undefined, archivedAt: undefined };
     case 'LevelClockPaused':
       return { ...complaint, levelClock: { ...complaint.levelClock, pausedSince: event.data.pausedAt, pauseReason: event.data.reason } };
     case 'LevelClockResumed':

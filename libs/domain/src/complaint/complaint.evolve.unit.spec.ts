@@ -215,6 +215,7 @@ describe('folding a complaint', () => {
       resolution: { source: 'on_site', text: 'supervisor explained and offered a data voucher', resolvedAt: t('11:50') },
       satisfaction: { satisfied: true, recordedAt: t('12:00') },
       cycle: 2,
+      cycleStartedAt: t('11:20'),
       callbacks: [],
       firedDeadlines: [],
       workOrderMisses: 0,

@@ -72,6 +72,8 @@ export interface ComplaintCase {
   satisfaction?: { satisfied: boolean; comment?: string; recordedAt: Instant };
   /** 1 for the first resolution cycle, +1 each time an unsatisfied customer reopens it */
   cycle: number;
+  /** when the current cycle began (an unsatisfied customer, at the desk or at the callback); absent in the first */
+  cycleStartedAt?: Instant;
   /** one callback per resolution cycle, once archived */
   callbacks: CallbackState[];
   /** deadlines already fired: firing one again writes nothing */
