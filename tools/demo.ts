@@ -4,13 +4,15 @@
  *   npm run demo -- --days 30 --per-day 500 --seed 1 [--data-dir ./data] [--start 2026-10-01] [--append]
  *
  * Builds the real application (not listening) with the test clock, and runs
- * a seeded simulation of desks, the 10086 center, departments, supervisors
- * and accounts rooms (apps/api/src/demo). The same seed, start and daily rate
- * give the same history. The store runs at SQLITE_SYNCHRONOUS=NORMAL unless
- * the environment says FULL; the read models are stopped during the run and
- * brought up to date at the end. Progress goes to stderr, the summary to
- * stdout. Exit status: 0 done, 1 a step was refused (a bug in the script),
- * 2 usage or a store that is not empty, 130 interrupted.
+ * a seeded simulation of desks, the 10086 center, departments, supervisors,
+ * accounts rooms and the deadline scheduler (apps/api/src/demo). The same
+ * seed, start and daily rate give the same history. The store runs at
+ * SQLITE_SYNCHRONOUS=NORMAL unless the environment says FULL; the read models
+ * are stopped during the run and brought up to date at the end (by a second
+ * instance of the application, its clock at the end of the period). Progress
+ * goes to stderr, the summary to stdout. Exit status: 0 done, 1 a step was
+ * refused (a bug in the script), 2 usage or a store that is not empty, 130
+ * interrupted.
  */
 import type { INestApplicationContext } from '@nestjs/common';
 import { Presets, SingleBar } from 'cli-progress';
@@ -81,7 +83,8 @@ function report(summary: DemoSummary, file: string, head: { before: number; afte
     `    customer replies       ${int(e('CustomerReplied'))}`,
     `    refunds                ${int(s.refunds.requested)} requested (${pct(s.refunds.requested, s.byCategory.billing ?? 0)} of billing complaints), ${int(s.refunds.verifiedLate)} verified late, ${int(s.refunds.rejected)} not refundable, ${int(s.refunds.billCredit)} to the bill, ${int(s.refunds.cash)} in cash`,
     `    satisfaction           ${int(e('SatisfactionRecorded'))} recorded`,
-    `    escalations            ${int(s.escalations.customerUnsatisfied)} after an unsatisfied customer, ${int(s.escalations.manual)} manual`,
+    `    escalations            ${int(s.escalations.customer_unsatisfied)} after an unsatisfied customer, ${int(s.escalations.work_order_overdue)} for overdue work orders, ${int(s.escalations.manual)} by hand`,
+    `    clocks (scheduler)     ${int(s.deadlines.warnings)} early warnings; overdue: ${Object.entries(s.deadlines.overdue).map(([type, n]) => `${type} ${int(n)}`).join(', ') || 'none'}`,
     `    repeat complaints      ${int(s.repeatComplaints)} registered a level higher (a third or later complaint within the repeat window)`,
     `    archived               ${int(e('ComplaintArchived'))}`,
     `    callbacks (回访)        ${int(s.callbacks.satisfied)} satisfied, ${int(s.callbacks.unreachable)} unreachable (tried again), ${int(s.callbacks.unsatisfied)} unsatisfied (reopened)`,
@@ -107,38 +110,54 @@ function projectionRunnerOf(app: INestApplicationContext, token: symbol): Projec
   }
 }
 
+/** The deadline scheduler's rounds, when the build has one. */
+interface Scheduler {
+  fireDue(): Promise<number>;
+}
+
 /**
  * Brings the read models up to the head of the log: a second instance of the
- * application, whose projection runner catches up in large batches as at a
- * server start, until no projection lags (or one fails).
+ * application (its clock at the end of the simulated period), whose
+ * projection runner catches up in large batches as at a server start, until
+ * no projection lags (or one fails). Then the deadline scheduler gets one more
+ * round, for what came due at the very end.
  */
-async function catchUpReadModels(open: () => Promise<INestApplicationContext>, token: symbol, tty: boolean): Promise<string> {
+async function catchUpReadModels(
+  open: () => Promise<{ app: INestApplicationContext; store: EventStore; runner?: ProjectionRunner; scheduler?: Scheduler }>,
+  endOfDemo: number,
+  tty: boolean,
+): Promise<string> {
   const started = performance.now();
-  const app = await open();
+  const { app, store, runner, scheduler } = await open();
   try {
-    const runner = projectionRunnerOf(app, token);
     if (!runner) return 'no read models in this build';
     const bar = new SingleBar(
       { stream: process.stderr, format: ' {bar} read models {value}/{total} events', hideCursor: true, barsize: 24, fps: 5 },
       Presets.shades_classic,
     );
-    let statuses: ProjectionStatus[] = await runner.status();
-    const head = Math.max(0, ...statuses.map((p) => p.head));
-    if (tty) bar.start(head, 0);
-    for (;;) {
-      statuses = await runner.status();
-      const failing = statuses.find((p) => p.status === 'failing');
-      const behind = Math.min(...statuses.map((p) => p.position));
-      if (tty) bar.update(Math.min(behind, head));
-      if (failing) {
-        if (tty) bar.stop();
-        return `projection ${failing.name} is failing at position ${failing.position} (${failing.lastError ?? 'no detail'}); the API retries it when it starts`;
+    const caughtUp = async (): Promise<ProjectionStatus[] | string> => {
+      for (;;) {
+        const statuses = await runner.status();
+        const failing = statuses.find((p) => p.status === 'failing');
+        if (failing) return `projection ${failing.name} is failing at position ${failing.position} (${failing.lastError ?? 'no detail'}); the API retries it when it starts`;
+        if (tty) bar.update(Math.min(...statuses.map((p) => p.position)), {});
+        if (statuses.every((p) => p.lag === 0)) return statuses;
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      if (statuses.every((p) => p.lag === 0)) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    };
+    if (tty) bar.start(await store.headPosition(), 0);
+    let statuses = await caughtUp();
+    const fired = typeof statuses === 'string' || !scheduler ? 0 : await scheduler.fireDue();
+    if (fired > 0 && typeof statuses !== 'string') {
+      bar.setTotal(await store.headPosition());
+      statuses = await caughtUp();
     }
     if (tty) bar.stop();
-    return `${statuses.map((p) => p.name).join(', ')} at position ${int(head)} (${((performance.now() - started) / 1000).toFixed(1)} s)`;
+    if (typeof statuses === 'string') return statuses;
+    const at = Math.max(...statuses.map((p) => p.position));
+    const written = (await store.headPosition()) - endOfDemo;
+    const deadlines = written > 0 ? `; the scheduler fired ${int(written)} events of deadlines due at the very end` : '';
+    return `${statuses.map((p) => p.name).join(', ')} at position ${int(at)} (${((performance.now() - started) / 1000).toFixed(1)} s)${deadlines}`;
   } finally {
     await app.close();
   }
@@ -160,14 +179,16 @@ async function main(): Promise<number> {
   }
 
   // The application is loaded only now, so a mistake on the command line is answered at once.
-  const { EVENT_STORE } = await import('@complaints/event-store');
+  const { CLOCK, ManualClock } = await import('@complaints/application');
+  const { EVENT_STORE, SqliteEventStore } = await import('@complaints/event-store');
   const { createApp } = await import('../apps/api/src/create-app');
+  const { DeadlineScheduler } = await import('../apps/api/src/deadlines/deadline-scheduler');
   const { DemoAlreadyInStoreError, DemoStepError, runDemo } = await import('../apps/api/src/demo/demo-runner');
   const { eventStoreFile } = await import('../apps/api/src/infrastructure/storage.module');
   const { PROJECTION_RUNNER } = await import('../apps/api/src/read-models/read-models.module');
   const { InvalidConfigError, loadConfig } = await import('../apps/api/src/platform/config');
 
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig({
       ...process.env,
@@ -183,18 +204,13 @@ async function main(): Promise<number> {
     return 2;
   }
   const file = eventStoreFile(config);
-  const open = async () => {
-    const built = await createApp(config, { logger: demoLogger() });
-    await built.init();
-    return built;
-  };
-  const tty = process.stderr.isTTY === true;
-  const app = await open();
-  let readModels = false;
-  let code: number;
+
+  // What the store holds is read before the application starts: at start-up its deadline scheduler fires what is due.
+  const existing = new SqliteEventStore({ filename: file, synchronous: config.sqliteSynchronous });
+  let before: number;
+  let startDate: string;
   try {
-    const store = app.get<EventStore>(EVENT_STORE);
-    const before = await store.headPosition();
+    before = await existing.headPosition();
     if (before > 0 && !options.append) {
       process.stderr.write(
         `demo: the event store ${file} already holds ${int(before)} events.\n` +
@@ -203,17 +219,38 @@ async function main(): Promise<number> {
       );
       return 2;
     }
-    const startDate = options.start ?? (before > 0 ? await dayAfterLastEvent(store, before) : DEFAULT_START);
-    const start = shanghaiMidnight(startDate) as number;
-    if (before > 0) process.stderr.write(`demo: appending to ${int(before)} events in ${file}, from ${startDate}\n`);
+    startDate = options.start ?? (before > 0 ? await dayAfterLastEvent(existing, before) : DEFAULT_START);
+  } finally {
+    await existing.close();
+  }
+  const start = shanghaiMidnight(startDate) as number;
+  if (before > 0) process.stderr.write(`demo: appending to ${int(before)} events in ${file}, from ${startDate}\n`);
 
+  /** the application, its test clock set to `at` before it starts, with its start-up deadline round over */
+  const open = async (at: number) => {
+    const app = await createApp(config, { logger: demoLogger() });
+    const clock = app.get(CLOCK);
+    if (clock instanceof ManualClock) clock.set(new Date(at));
+    await app.init();
+    const runner = projectionRunnerOf(app, PROJECTION_RUNNER);
+    let scheduler: Scheduler | undefined;
+    try {
+      scheduler = app.get(DeadlineScheduler, { strict: false });
+    } catch {
+      scheduler = undefined;
+    }
+    await scheduler?.fireDue();
+    return { app, store: app.get<EventStore>(EVENT_STORE), runner, scheduler };
+  };
+  const tty = process.stderr.isTTY === true;
+  const { app, store, runner } = await open(start);
+  let summary: DemoSummary | undefined;
+  let after = before;
+  let code: number;
+  try {
     // The read models would follow every one of a hundred thousand small commits, each in its own
     // transaction; they are brought up to date once at the end instead, in large batches.
-    const runner = projectionRunnerOf(app, PROJECTION_RUNNER);
-    if (runner) {
-      await runner.stop();
-      readModels = true;
-    }
+    await runner?.stop();
 
     const abort = new AbortController();
     const onSigint = () => {
@@ -245,7 +282,6 @@ async function main(): Promise<number> {
     let lastDayLogged = 0;
     if (tty) bar.start(totalMinutes, 0, payload({ at: start, daysElapsed: 0, complaints: 0, events: 0 }));
 
-    let summary: DemoSummary;
     try {
       summary = await runDemo(app, {
         days: options.days,
@@ -280,13 +316,16 @@ async function main(): Promise<number> {
     }
     if (tty) bar.stop();
     const wallSeconds = (performance.now() - started) / 1000;
-    const after = await store.headPosition();
+    after = await store.headPosition();
     process.stdout.write(report(summary, file, { before, after }, wallSeconds));
     code = summary.interrupted ? 130 : 0;
   } finally {
     await app.close();
   }
-  if (readModels) process.stdout.write(`  read models  ${await catchUpReadModels(open, PROJECTION_RUNNER, tty)}\n`);
+  if (runner) {
+    const stoppedAt = summary.stoppedAt;
+    process.stdout.write(`  read models  ${await catchUpReadModels(() => open(stoppedAt), after, tty)}\n`);
+  }
   return code;
 }
 

@@ -62,6 +62,12 @@ export interface CommandStep<T extends ComplaintCommandType = ComplaintCommandTy
   data: (state: ComplaintState) => DataOf<T>;
   /** for work-order commands: the order acted on (the handler's scope check) */
   workOrderId?: string;
+  /**
+   * When it holds for the complaint as it stands when the step comes due,
+   * the step is skipped (nothing is written; the life gets the complaint as
+   * it stands): for what the deadline scheduler may have done meanwhile.
+   */
+  skipIf?: (complaint: ComplaintCase) => boolean;
 }
 
 /*
@@ -69,13 +75,14 @@ export interface CommandStep<T extends ComplaintCommandType = ComplaintCommandTy
  * (CompleteCallback on the callback that archiving scheduled): see
  * ComplaintLife.callBack. A step that is not a command on the complaint's
  * stream (none yet) would be another member of this union, run by
- * DemoRunner.prepare.
+ * DemoRunner.commandOf.
  */
 export type Step = RegisterStep | CommandStep;
 
 /**
  * A complaint's life: yields its steps one at a time, each at a simulated
- * time no earlier than the step before, and receives each step's result.
+ * time at least STEP_GAP_MS after the step before, and receives each step's
+ * result (the deadlines of its clocks the runner fires by itself).
  */
 export type Life = Generator<Step, void, ComplaintCommandResult>;
 type Part<T = void> = Generator<Step, T, ComplaintCommandResult>;
@@ -89,8 +96,8 @@ const MIX = {
   misrouted: 0.15,
   acceptFirst: 0.85,
   lateReply: 0.08,
-  /** of late replies: the desk escalates while it waits (VIP: twice as often) */
-  escalateWhenLate: 0.2,
+  /** while a department has the order, the desk escalates by hand (VIP: twice as often) */
+  manualEscalation: 0.03,
   /** of unresolved replies: the desk returns the order before dispatching again */
   returnUnresolved: 0.25,
   /** of resolving replies: the desk judges them not effective (退单) */
@@ -114,6 +121,13 @@ const MIX = {
   /** after an unsatisfied customer, the order passes to the branch customer supervisor department (else the supervisor resolves it) */
   supervisorWorkOrder: 0.55,
 } as const;
+
+/**
+ * The least time between two steps of a complaint: people take at least a
+ * minute between two things they do on one complaint. The runner relies on
+ * it to run the steps of different complaints due within a minute together.
+ */
+export const STEP_GAP_MS = 60_000;
 
 /** the most work orders in a cycle before a department's answer is accepted */
 const MAX_ATTEMPTS = 3;
@@ -186,16 +200,17 @@ export class ComplaintLife {
     this.state = result.complaint;
   }
 
-  /** One command at `at` (at least a second after the previous step); returns its result. */
+  /** One command at `at` (at least STEP_GAP_MS after the previous step); returns its result. */
   private *command<T extends ComplaintCommandType>(
     at: number,
     type: T,
     principal: Principal,
     data: DataOf<T> | ((state: ComplaintState) => DataOf<T>),
     workOrder?: string,
+    skipIf?: (complaint: ComplaintCase) => boolean,
   ): Part<ComplaintCommandResult> {
-    // whole seconds, at least one after the step before
-    this.t = Math.max(Math.ceil(at / 1000) * 1000, this.t + 1000);
+    // whole seconds, and at least a minute after the step before
+    this.t = Math.max(Math.ceil(at / 1000) * 1000, this.t + STEP_GAP_MS);
     const step: CommandStep<T> = {
       kind: 'command',
       at: this.t,
@@ -204,6 +219,7 @@ export class ComplaintLife {
       complaintId: this.id,
       data: typeof data === 'function' ? (data as (state: ComplaintState) => DataOf<T>) : () => data,
       workOrderId: workOrder,
+      skipIf,
     };
     const result = yield step;
     this.state = result.complaint;
@@ -287,17 +303,20 @@ export class ComplaintLife {
       const planned = late ? due + rng.minutes(5, 240) : Math.max(hopStart + rng.minutes(8, 58), this.t + rng.minutes(1, 5));
       const replyAt = this.departmentTime(department, planned);
 
-      if (replyAt > due) {
-        // the desk supervises the deadline: an overdue order may be escalated, and the customer is told it is in hand
-        if (this.complaint.tier === 'desk' && rng.chance(MIX.escalateWhenLate * (this.complaint.customer.vip ? 2 : 1))) {
-          const escalateAt = this.actTime(this.desk, due + rng.minutes(5, 30));
-          if (escalateAt < replyAt - 60_000) {
-            yield* this.command(escalateAt, 'EscalateComplaint', this.desk, { complaintId: this.id, reason: rng.pick(MANUAL_ESCALATION_REASONS) });
-          }
+      if (this.complaint.tier === 'desk' && rng.chance(MIX.manualEscalation * (this.complaint.customer.vip ? 2 : 1))) {
+        // the customer calls again, upset, while the department has it: the desk escalates by hand (the scheduler
+        // escalates overdue orders by itself; a step it made moot is skipped)
+        const escalateAt = this.actTime(this.desk, this.t + rng.minutes(5, 45));
+        if (escalateAt < replyAt - STEP_GAP_MS) {
+          const escalatedSince = (complaint: ComplaintCase) => complaint.tier !== 'desk';
+          yield* this.command(escalateAt, 'EscalateComplaint', this.desk, { complaintId: this.id, reason: rng.pick(MANUAL_ESCALATION_REASONS) }, undefined, escalatedSince);
         }
+      }
+      if (replyAt > due) {
+        // the desk keeps an overdue order's customer informed
         if (rng.chance(MIX.interimWhileLate)) {
           const interimAt = this.actTime(by, Math.max(this.t, due) + rng.minutes(5, 60));
-          if (interimAt < replyAt - 60_000) yield* this.interim(by, interimAt);
+          if (interimAt < replyAt - STEP_GAP_MS) yield* this.interim(by, interimAt);
         }
       }
 

@@ -262,9 +262,9 @@ export const RETURN_REASONS = [
 ];
 
 export const MANUAL_ESCALATION_REASONS = [
-  'VIP客户多次催办，工单超时未回复，提请主管督办。',
+  'VIP客户多次来电催办，提请主管督办。',
   '客户情绪激动，表示将向工信部申诉。',
-  '问题多次处理未果，提请上级协调。',
+  '重复投诉，问题多次处理未果，提请上级协调。',
 ];
 
 export const UNSATISFIED_COMMENTS = [
