@@ -89,7 +89,8 @@ export class CommandPipeline {
       if (decided.length === 0) return { state, revision, events: [], replayed: false };
 
       const newEvents: NewEvent[] = decided.map((event, index) => ({
-        id: request.eventIds(index),
+        // index 0 is the id just looked for: taken once, as a caller's eventIds need not return the same id twice
+        id: index === 0 ? firstId : request.eventIds(index),
         type: event.type,
         data: event.data,
         metadata: request.metadata,

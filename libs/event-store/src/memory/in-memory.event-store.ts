@@ -62,7 +62,11 @@ export class InMemoryEventStore implements EventStore {
       this.byId.set(event.id, event);
     }
     this.streams.set(streamId, stream);
-    this.subscriptions.notifyCommitted();
+    this.subscriptions.notifyCommitted({
+      firstPosition: stored[0].position,
+      lastPosition: stored[stored.length - 1].position,
+      events: () => stored.map(toRecorded),
+    });
     const last = stored[stored.length - 1];
     return { nextRevision: last.revision, lastPosition: last.position, written: true };
   }

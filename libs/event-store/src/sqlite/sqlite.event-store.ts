@@ -14,7 +14,7 @@ import {
   SubscriptionHandler,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { SubscriptionRegistry } from '../subscription/catch-up.subscription';
+import { CommittedEvents, SubscriptionRegistry } from '../subscription/catch-up.subscription';
 import { openSqliteFile, SqliteSynchronous } from './sqlite.connection';
 
 export interface SqliteEventStoreOptions {
@@ -41,13 +41,12 @@ const SCHEMA = `
     data        TEXT    NOT NULL,
     metadata    TEXT    NOT NULL,
     recorded_at TEXT    NOT NULL,
+    -- also how the current revision of a stream is found: MAX(revision) is one seek in it
     UNIQUE (stream_id, revision)
   ) STRICT;
-  -- each stream's current revision, so the expected-revision check is one lookup
-  CREATE TABLE IF NOT EXISTS streams (
-    stream_id TEXT    PRIMARY KEY,
-    revision  INTEGER NOT NULL
-  ) STRICT, WITHOUT ROWID;
+  -- Earlier versions kept each stream's revision in a table of its own, updated on every append;
+  -- the index above answers as fast. Dropped rather than left to go stale.
+  DROP TABLE IF EXISTS streams;
 `;
 
 interface EventRow {
@@ -61,16 +60,32 @@ interface EventRow {
   recorded_at: string;
 }
 
+/**
+ * An event serialised when append() is called: data that is not JSON fails
+ * only its own append, before anything is written, and the caller may reuse
+ * its objects while this waits.
+ */
+interface SerialisedEvent {
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
 interface QueuedAppend {
   streamId: string;
   expected: ExpectedRevision;
-  /**
-   * Serialised when append() is called: data that is not JSON fails only its
-   * own append, and the caller may reuse its objects while this waits.
-   */
-  events: { id: string; type: string; data: string; metadata: string }[];
+  events: SerialisedEvent[];
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
+}
+
+/** An event the transaction being built wrote, kept to hand to this process's subscriptions after the commit. */
+interface WrittenEvent {
+  event: SerialisedEvent;
+  streamId: string;
+  revision: number;
+  position: number;
 }
 
 type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
@@ -82,12 +97,20 @@ type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown 
  * or while the previous transaction was being written (its fsync blocks the
  * loop), share a single BEGIN IMMEDIATE..COMMIT, so one fsync serves them all.
  * Each append in it is checked against the stream as the earlier appends of
- * the batch left it, and runs in its own savepoint: one that fails is rejected
- * alone. Every promise settles only after the COMMIT returned.
+ * the batch left it, and one that fails is rejected alone, having written
+ * nothing. What can fail is checked before anything is written (the JSON when
+ * append() is called, the expected revision against the stream's last one),
+ * except what the UNIQUE constraints report: an event id stored already (a
+ * retry, or ids reused), a stream expected to be new that exists. An INSERT
+ * they refuse writes nothing, and the events of an append of several are
+ * written in a savepoint, so no append needs one of its own for that. Every
+ * promise settles only after the COMMIT returned; then the subscriptions of
+ * this process are handed the committed events.
  *
  * Other processes may open the same file: SQLite serialises the writers, so
  * positions still follow commit order, and subscriptions find those commits by
- * polling.
+ * polling. Nothing about the log is kept in memory between transactions: each
+ * append reads the stream's revision inside the transaction that writes it.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -98,15 +121,15 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private closing: Promise<void> | undefined;
 
-  private readonly selectStreamRevision: Database.Statement<[string], number>;
+  private readonly selectStreamRevision: Database.Statement<[string], number | null>;
   private readonly selectEventRef: Database.Statement<[string], StoredEventRef>;
   private readonly insertEvent: Database.Statement<[string, number, string, string, string, string, string]>;
-  private readonly upsertStream: Database.Statement<[string, number]>;
   private readonly selectStream: Database.Statement<[string, number], EventRow>;
   private readonly selectAll: Database.Statement<[number, number], EventRow>;
+  private readonly selectAllByLimit = new Map<number, Database.Statement<[number], EventRow>>();
   private readonly selectHead: Database.Statement<[], number>;
-  private readonly writeBatch: Database.Transaction<(batch: QueuedAppend[], recordedAt: string, outcomes: Outcome[]) => void>;
-  private readonly writeAppend: Database.Transaction<(append: QueuedAppend, recordedAt: string) => AppendResult>;
+  private readonly writeBatch: Database.Transaction<(batch: QueuedAppend[], recordedAt: string, outcomes: Outcome[], written: WrittenEvent[]) => void>;
+  private readonly insertInSavepoint: Database.Transaction<(streamId: string, current: number, events: SerialisedEvent[], recordedAt: string) => number[]>;
   private readonly readStreamSnapshot: Database.Transaction<(streamId: string, fromRevision: number) => ReadStreamResult>;
 
   constructor(options: SqliteEventStoreOptions) {
@@ -117,23 +140,21 @@ export class SqliteEventStore implements EventStore {
     this.subscriptions = new SubscriptionRegistry(this, options.pollIntervalMs ?? 250);
 
     const db = this.db;
-    this.selectStreamRevision = db.prepare<[string], number>('SELECT revision FROM streams WHERE stream_id = ?').pluck();
+    // One seek in the UNIQUE (stream_id, revision) index; NULL when the stream does not exist.
+    this.selectStreamRevision = db.prepare<[string], number | null>('SELECT MAX(revision) FROM events WHERE stream_id = ?').pluck();
     this.selectEventRef = db.prepare('SELECT stream_id AS streamId, revision, position FROM events WHERE event_id = ?');
     this.insertEvent = db.prepare(
       `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.upsertStream = db.prepare(
-      'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
-    );
     this.selectStream = db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision');
-    // LIMIT -1 is no limit
+    // LIMIT -1 is no limit. For the usual limits, see selectAllStatement.
     this.selectAll = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
     this.selectHead = db.prepare<[], number>('SELECT COALESCE(MAX(position), 0) FROM events').pluck();
 
-    this.writeBatch = db.transaction((batch: QueuedAppend[], recordedAt: string, outcomes: Outcome[]) => {
+    this.writeBatch = db.transaction((batch: QueuedAppend[], recordedAt: string, outcomes: Outcome[], written: WrittenEvent[]) => {
       for (const append of batch) {
         try {
-          outcomes.push({ ok: true, result: this.writeAppend(append, recordedAt) });
+          outcomes.push({ ok: true, result: this.applyAppend(append, recordedAt, written) });
         } catch (error) {
           // SQLite aborts the whole transaction on some errors (disk full, I/O): then the batch fails.
           if (!db.inTransaction) throw error;
@@ -142,7 +163,11 @@ export class SqliteEventStore implements EventStore {
       }
     });
     // Called inside writeBatch, better-sqlite3 runs this in a SAVEPOINT, undone alone when it throws.
-    this.writeAppend = db.transaction((append: QueuedAppend, recordedAt: string) => this.applyAppend(append, recordedAt));
+    this.insertInSavepoint = db.transaction((streamId: string, current: number, events: SerialisedEvent[], recordedAt: string) =>
+      events.map(({ id, type, data, metadata }, i) =>
+        Number(this.insertEvent.run(streamId, current + i + 1, id, type, data, metadata, recordedAt).lastInsertRowid),
+      ),
+    );
     // One read transaction, so the revision and the events agree even while another process writes.
     this.readStreamSnapshot = db.transaction((streamId: string, fromRevision: number) => ({
       revision: this.selectStreamRevision.get(streamId) ?? 0,
@@ -154,23 +179,25 @@ export class SqliteEventStore implements EventStore {
     return new Promise((resolve, reject) => {
       if (this.closing) throw new Error('the event store is closed');
       assertValidAppend(streamId, events, expectedRevision);
-      const serialised = events.map(({ id, type, data, metadata }) => ({
-        id,
-        type,
-        data: JSON.stringify(data ?? null),
-        metadata: JSON.stringify(metadata ?? {}),
-      }));
-      this.queue.push({ streamId, expected: expectedRevision, events: serialised, resolve, reject });
+      this.queue.push({ streamId, expected: expectedRevision, events: serialise(events), resolve, reject });
       this.scheduleFlush();
     });
   }
 
   async readStream(streamId: string, options: { fromRevision?: number } = {}): Promise<ReadStreamResult> {
-    return this.readStreamSnapshot(streamId, options.fromRevision ?? 1);
+    const fromRevision = options.fromRevision ?? 1;
+    // One statement reads one snapshot, and the last event it returns is at the stream's revision.
+    const rows = this.selectStream.all(streamId, fromRevision);
+    if (rows.length > 0) return { revision: rows[rows.length - 1].revision, events: rows.map(toRecordedEvent) };
+    if (fromRevision <= 1) return { revision: 0, events: [] };
+    // Nothing from that revision on: the revision needs a query of its own, in the same snapshot.
+    return this.readStreamSnapshot(streamId, fromRevision);
   }
 
   async readAll({ fromPosition, limit }: ReadAllOptions): Promise<RecordedEvent[]> {
-    return this.selectAll.all(fromPosition, limit ?? -1).map(toRecordedEvent);
+    const withLimit = this.selectAllWithLimit(limit ?? -1);
+    const rows = withLimit ? withLimit.all(fromPosition) : this.selectAll.all(fromPosition, limit ?? -1);
+    return rows.map(toRecordedEvent);
   }
 
   async headPosition(): Promise<number> {
@@ -206,8 +233,10 @@ export class SqliteEventStore implements EventStore {
     if (this.queue.length > 0) this.scheduleFlush();
 
     const outcomes: Outcome[] = [];
+    const written: WrittenEvent[] = [];
+    const recordedAt = new Date().toISOString();
     try {
-      this.writeBatch.immediate(batch, new Date().toISOString(), outcomes);
+      this.writeBatch.immediate(batch, recordedAt, outcomes, written);
     } catch (commitError) {
       // Nothing of the batch is stored; an append that had failed its own checks keeps its own reason.
       batch.forEach((append, i) => {
@@ -222,29 +251,116 @@ export class SqliteEventStore implements EventStore {
       if (outcome.ok) append.resolve(outcome.result);
       else append.reject(outcome.error);
     });
-    if (outcomes.some((outcome) => outcome.ok && outcome.result.written)) this.subscriptions.notifyCommitted();
+    if (written.length > 0) this.subscriptions.notifyCommitted(new SqliteCommit(written, recordedAt));
     this.onCommit?.({ appends: batch.length, events: batch.reduce((sum, append) => sum + append.events.length, 0) });
   }
 
-  private applyAppend(append: QueuedAppend, recordedAt: string): AppendResult {
+  /**
+   * better-sqlite3 builds SQLite with STAT4, under which binding a value to a
+   * LIMIT parameter expires the statement, so that each run prepares it again
+   * (a read of a few events then costs several times as much). So each limit
+   * gets a statement of its own with the limit written in: callers use a few
+   * (their batch sizes); past a handful, the one with the parameter serves.
+   */
+  private selectAllWithLimit(limit: number): Database.Statement<[number], EventRow> | undefined {
+    let statement = this.selectAllByLimit.get(limit);
+    if (statement === undefined && Number.isSafeInteger(limit) && this.selectAllByLimit.size < 8) {
+      statement = this.db.prepare<[number], EventRow>(`SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ${limit}`);
+      this.selectAllByLimit.set(limit, statement);
+    }
+    return statement;
+  }
+
+  /** Inside the batch's transaction: its reads see the batch's earlier appends, and only this process writes. */
+  private applyAppend(append: QueuedAppend, recordedAt: string, written: WrittenEvent[]): AppendResult {
     const { streamId, events, expected } = append;
-    // Inside the transaction these reads see the batch's earlier appends.
+    // A new stream needs no lookup: its events take revisions from 1, and the UNIQUE (stream_id, revision)
+    // constraint refuses them if the stream exists (revisions are gap-free from 1, so it holds revision 1).
+    const current = expected === 0 || expected === 'no_stream' ? 0 : (this.selectStreamRevision.get(streamId) ?? 0);
+    if (!revisionMatches(expected, current)) return this.refuse(append, current);
+
+    let positions: number[];
+    try {
+      positions =
+        events.length === 1
+          ? [Number(this.insertEvent.run(streamId, current + 1, events[0].id, events[0].type, events[0].data, events[0].metadata, recordedAt).lastInsertRowid)]
+          : this.insertInSavepoint(streamId, current, events, recordedAt);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Nothing of this append is stored now: the failed INSERT, or the savepoint, was undone.
+      // The stream exists after all, or an event id is stored already (a retry, or ids reused).
+      const actual = this.selectStreamRevision.get(streamId) ?? 0;
+      if (!revisionMatches(expected, actual)) return this.refuse(append, actual);
+      const retried = this.findRetried(append);
+      if (retried) return retried;
+      throw error;
+    }
+    events.forEach((event, i) => written.push({ event, streamId, revision: current + i + 1, position: positions[i] }));
+    return { nextRevision: current + events.length, lastPosition: positions[positions.length - 1], written: true };
+  }
+
+  /** The stream is not at the expected revision: fine for a retry (whatever the stream did since), refused otherwise. */
+  private refuse(append: QueuedAppend, actual: number): AppendResult {
+    const retried = this.findRetried(append);
+    if (retried) return retried;
+    throw new WrongExpectedRevisionError(append.streamId, append.expected, actual);
+  }
+
+  /** the original result when the append's events are stored already; throws when some are stored elsewhere */
+  private findRetried({ streamId, events, expected }: QueuedAppend): AppendResult | undefined {
     const ids = events.map((event) => event.id);
     const retried = findRetriedAppend(streamId, ids, expected, (id) => this.selectEventRef.get(id));
-    if (retried) return { nextRevision: retried.revision, lastPosition: retried.position, written: false };
-
-    const current = this.selectStreamRevision.get(streamId) ?? 0;
-    if (!revisionMatches(expected, current)) throw new WrongExpectedRevisionError(streamId, expected, current);
-
-    let revision = current;
-    let position = 0;
-    for (const { id, type, data, metadata } of events) {
-      revision += 1;
-      position = Number(this.insertEvent.run(streamId, revision, id, type, data, metadata, recordedAt).lastInsertRowid);
-    }
-    this.upsertStream.run(streamId, revision);
-    return { nextRevision: revision, lastPosition: position, written: true };
+    return retried && { nextRevision: retried.revision, lastPosition: retried.position, written: false };
   }
+}
+
+/** The events of one commit, parsed again for each subscription that takes them, as a read would. */
+class SqliteCommit implements CommittedEvents {
+  readonly firstPosition: number;
+  readonly lastPosition: number;
+
+  constructor(
+    private readonly written: readonly WrittenEvent[],
+    private readonly recordedAt: string,
+  ) {
+    this.firstPosition = written[0].position;
+    this.lastPosition = written[written.length - 1].position;
+  }
+
+  events(): RecordedEvent[] {
+    return this.written.map(({ event, streamId, revision, position }) => ({
+      id: event.id,
+      streamId,
+      type: event.type,
+      data: JSON.parse(event.data),
+      metadata: JSON.parse(event.metadata),
+      revision,
+      position,
+      recordedAt: this.recordedAt,
+    }));
+  }
+}
+
+function serialise(events: readonly NewEvent[]): SerialisedEvent[] {
+  // The events of one command usually share their metadata object: stringify it once.
+  let metadataOf: unknown;
+  let metadataJson = '';
+  return events.map(({ id, type, data, metadata }, i) => {
+    if (i === 0 || metadata !== metadataOf) {
+      metadataOf = metadata;
+      metadataJson = JSON.stringify(metadata ?? {});
+    }
+    return { id, type, data: JSON.stringify(data ?? null), metadata: metadataJson };
+  });
+}
+
+/**
+ * By its code rather than `instanceof Database.SqliteError`: the native addon
+ * keeps the error class of the first copy of better-sqlite3 loaded in the
+ * process, which is not this one under a module registry such as Jest's.
+ */
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
