@@ -1,4 +1,4 @@
-export const BENCHMARKS = ['a', 'b', 'c'] as const;
+export const BENCHMARKS = ['a', 'b', 'c', 'd'] as const;
 export type BenchmarkId = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -21,6 +21,14 @@ export interface BenchOptions {
   keepHistory: boolean;
   /** run the (c) server child under --cpu-prof, profiles into this directory */
   profileDir?: string;
+  /** only generate (or find) the demo log of (d), then stop */
+  prepare: boolean;
+  /** generate the demo log of (d) anew even when the cache has it */
+  regenerate: boolean;
+  /** the demo traffic of (d): `npm run demo -- --days --per-day --seed --start` */
+  demo: { days: number; perDay: number; seed: string; start: string };
+  /** statsSummary runs timed in (d) */
+  statsRuns: number;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -29,6 +37,8 @@ export const USAGE = `npm run bench -- [options]
                           a: in-process commands one at a time vs raw one-row transactions
                           b: in-process commands, --inflight at a time (group commit) vs the same raw figure
                           c: POST /api/complaints over HTTP (server in a child) vs a bare Fastify + raw insert route
+                          d: read models on a month of demo traffic (~1M events): rebuild of every projection vs the
+                             raw paged readAll scan, statsSummary of the month, an asOf desk queue
   --rounds N            alternating rounds raw/system per benchmark (default 2); medians are reported
   --round-seconds S     seconds per in-process round of a and b (default 3)
   --seconds S           seconds per HTTP round of c (default 10)
@@ -38,6 +48,12 @@ export const USAGE = `npm run bench -- [options]
   --no-docs             do not write docs/benchmarks.md
   --replace-docs        overwrite docs/benchmarks.md instead of keeping older runs below the new one
   --profile-server DIR  run the server of c under node --cpu-prof, writing the profile into DIR
+  --prepare             only generate the demo log of d (or find it in .cache/bench/), then stop
+  --regenerate          generate the demo log of d anew even when .cache/bench/ has it
+  --demo-days N         simulated days of the demo log of d (default 30)
+  --demo-per-day N      complaints per simulated day (default 3500: about 1,000,000 events in 30 days)
+  --demo-seed S         the demo's seed (default 1)
+  --stats-runs N        statsSummary runs timed in d (default 50)
   --help
 `;
 
@@ -52,6 +68,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     connections: 64,
     docs: true,
     keepHistory: true,
+    prepare: false,
+    regenerate: false,
+    demo: { days: 30, perDay: 3500, seed: '1', start: '2026-10-01' },
+    statsRuns: 50,
   };
   const args = [...argv];
   const value = (flag: string): string => {
@@ -104,6 +124,27 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
         break;
       case '--profile-server':
         options.profileDir = value(flag);
+        break;
+      case '--prepare':
+        options.prepare = true;
+        break;
+      case '--regenerate':
+        options.regenerate = true;
+        break;
+      case '--demo-days':
+        options.demo.days = positive(flag, true);
+        break;
+      case '--demo-per-day':
+        options.demo.perDay = positive(flag, true);
+        break;
+      case '--demo-seed': {
+        const seed = value(flag);
+        if (!/^[A-Za-z0-9._-]{1,64}$/.test(seed)) throw new Error(`${flag} must be a word of letters, digits, ".", "_" or "-"`);
+        options.demo.seed = seed;
+        break;
+      }
+      case '--stats-runs':
+        options.statsRuns = positive(flag, true);
         break;
       case '--help':
       case '-h':

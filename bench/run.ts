@@ -5,6 +5,7 @@
 import { join, resolve } from 'path';
 import { commandBenchmark } from './commands.bench';
 import { httpBenchmark } from './http.bench';
+import { prepareDataset, readModelsBenchmark } from './read-models.bench';
 import { BenchOptions, parseOptions, USAGE } from './options';
 import { describeMachine, markdownTable, runSection, writeDocs } from './report';
 import { BenchResult } from './result';
@@ -32,6 +33,11 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  if (options.prepare) {
+    await prepareDataset(options);
+    return 0;
+  }
+
   const machine = describeMachine();
   log(`bench ${machine.date}: ${machine.nproc} CPUs, ${machine.cpu}, ${machine.memory}, node ${machine.node}`);
   const started = Date.now();
@@ -40,10 +46,10 @@ async function main(): Promise<number> {
   for (const id of options.only) {
     try {
       const before = cpuTicks();
-      const result = id === 'c' ? await httpBenchmark(options) : await commandBenchmark(id, options);
+      const produced = id === 'd' ? await readModelsBenchmark(options) : [id === 'c' ? await httpBenchmark(options) : await commandBenchmark(id, options)];
       const steal = stealBetween(before, cpuTicks());
-      if (steal) result.details.push(steal);
-      results.push(result);
+      if (steal) produced[0].details.push(steal);
+      results.push(...produced);
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       errors.push(`(${id}) ${message.split('\n')[0]}`);

@@ -33,8 +33,27 @@ export interface Projection {
   migrate(db: Kysely<any>): Promise<void>;
   /** deletes every row it owns (before a rebuild) */
   reset(trx: Transaction<any>): Promise<void>;
-  /** applies a batch of events (position order, only events after its checkpoint) inside the runner's transaction; must be idempotent */
-  apply(trx: Transaction<any>, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * applies a batch of events (position order, only events after its
+   * checkpoint) inside the runner's transaction; must be idempotent. The
+   * runner passes `context`; a caller that does not (a test) gets the same
+   * rows, only without what the projection may keep in memory between batches.
+   */
+  apply(trx: Transaction<any>, events: readonly RecordedEvent[], context?: ApplyContext): Promise<void>;
+}
+
+/**
+ * Where a batch stands, for a projection that keeps state in memory between
+ * batches (a cache of rows it wrote). What it remembers from its last batch
+ * describes the database only if that batch committed and nobody else moved
+ * the checkpoint since: exactly when `checkpoint` is the position its last
+ * batch ended at, given by the same `session`.
+ */
+export interface ApplyContext {
+  /** the checkpoint this batch starts from, checked in this very transaction (compare-and-set) */
+  readonly checkpoint: number;
+  /** the runner: one event log and one read-model database */
+  readonly session: object;
 }
 
 /** The shared read-model database, untyped: each projection types its own tables. */

@@ -72,10 +72,33 @@ function aDay(): History {
   return h;
 }
 
+/**
+ * c3: an unsatisfied customer reopens it (its resolution goes, then a second
+ * work order brings another), escalated, refunded; c4 resolved on the spot.
+ */
+function twoCycles(): History {
+  const h = aDay();
+  register(h, 'c3', T('04:00'));
+  h.run('c3', 'DispatchWorkOrder', { workOrderId: 'c3.w1', department: 'billing-center' }, T('04:05'));
+  register(h, 'c4', T('04:06'), { customer: { msisdn: '13700000000', vip: false, groupCustomer: false, accountType: 'personal' } });
+  h.run('c3', 'ReplyToWorkOrder', { workOrderId: 'c3.w1', opinion: 'credited', resolved: true }, T('04:30'), 'billing-01');
+  h.run('c4', 'ResolveOnSite', { resolution: 'explained the bill' }, T('04:31'));
+  h.run('c3', 'ReplyToCustomer', { method: 'phone', content: 'credited' }, T('04:40'));
+  h.run('c3', 'RecordSatisfaction', { satisfied: false, comment: 'not the whole amount' }, T('04:45'));
+  h.run('c3', 'DispatchWorkOrder', { workOrderId: 'c3.w2', department: 'billing-center' }, T('04:50'));
+  h.run('c3', 'ReplyToWorkOrder', { workOrderId: 'c3.w2', opinion: 'credited the rest', resolved: true }, T('05:20'), 'billing-01');
+  h.run('c3', 'ReplyToCustomer', { method: 'phone', content: 'all credited' }, T('05:30'));
+  h.run('c3', 'RecordSatisfaction', { satisfied: true }, T('05:35'));
+  h.run('c4', 'RecordSatisfaction', { satisfied: true }, T('05:36'));
+  h.run('c3', 'ArchiveComplaint', {}, T('05:40'));
+  return h;
+}
+
 async function dump(db: Kysely<ReadModelTables>) {
-  const tables = ['complaints', 'complaint_timeline', 'work_order_hops', 'refunds', 'escalations'] as const;
+  const tables = ['complaints', 'complaint_states', 'complaint_timeline', 'work_order_hops', 'refunds', 'escalations', 'deadlines'] as const;
+  const order = { complaints: 'id', complaint_states: 'id', complaint_timeline: 'position', work_order_hops: 'work_order_id', refunds: 'id', escalations: 'complaint_id', deadlines: 'id' } as const;
   const out: Record<string, unknown[]> = {};
-  for (const table of tables) out[table] = await db.selectFrom(table).selectAll().orderBy(table === 'complaints' ? 'id' : table === 'complaint_timeline' ? 'position' : table === 'work_order_hops' ? 'work_order_id' : 'complaint_id').execute();
+  for (const table of tables) out[table] = await db.selectFrom(table).selectAll().orderBy(order[table]).execute();
   return out;
 }
 
@@ -104,7 +127,7 @@ describe('the complaints projection', () => {
   });
 
   it('replaying every event a second time changes nothing', async () => {
-    const { events } = aDay();
+    const { events } = twoCycles();
     await apply(events);
     const once = await dump(db);
     await apply(events);
@@ -113,11 +136,57 @@ describe('the complaints projection', () => {
   });
 
   it('one batch, or one event at a time, give the same read model', async () => {
-    const { events } = aDay();
+    const { events } = twoCycles();
     await apply(events);
     const whole = await dump(db);
     await db.transaction().execute((trx) => projection.reset(trx));
     for (const event of events) await apply([event]);
+    expect(await dump(db)).toEqual(whole);
+  });
+
+  it('with the runner\'s context (complaints kept in memory between batches), in any batches: the same rows, byte for byte', async () => {
+    const { events } = twoCycles();
+    await apply(events);
+    const whole = await dump(db);
+
+    for (const size of [1, 2, 3, 5, 8]) {
+      const cached = new ComplaintsProjection();
+      await db.transaction().execute((trx) => cached.reset(trx));
+      const session = {};
+      let checkpoint = 0;
+      for (let i = 0; i < events.length; i += size) {
+        const batch = events.slice(i, i + size);
+        await db.transaction().execute((trx) => cached.apply(trx, batch, { checkpoint, session }));
+        checkpoint = batch[batch.length - 1].position;
+      }
+      expect(await dump(db)).toEqual(whole);
+    }
+  });
+
+  it('forgets what it kept when its last batch did not commit, or the checkpoint moved without it', async () => {
+    const { events } = twoCycles();
+    const [first, second, third, fourth] = [events.slice(0, 4), events.slice(4, 16), events.slice(16, 20), events.slice(20)];
+    await apply([...first, ...second]);
+    const afterSecond = await dump(db);
+    await apply([...third, ...fourth]);
+    const whole = await dump(db);
+    await db.transaction().execute((trx) => projection.reset(trx));
+
+    const cached = new ComplaintsProjection();
+    const session = {};
+    await db.transaction().execute((trx) => cached.apply(trx, first, { checkpoint: 0, session }));
+    // the runner's transaction rolls back after the projection applied the batch (another projection failed)
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await cached.apply(trx, second, { checkpoint: 4, session });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await db.transaction().execute((trx) => cached.apply(trx, second, { checkpoint: 4, session }));
+    expect(await dump(db)).toEqual(afterSecond);
+    // another runner applies the third batch; this one finds the checkpoint further on
+    await db.transaction().execute((trx) => new ComplaintsProjection().apply(trx, third, { checkpoint: 16, session: {} }));
+    await db.transaction().execute((trx) => cached.apply(trx, fourth, { checkpoint: 20, session }));
     expect(await dump(db)).toEqual(whole);
   });
 

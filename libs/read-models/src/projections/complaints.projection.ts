@@ -1,4 +1,4 @@
-import { sql, Transaction } from 'kysely';
+import { Transaction } from 'kysely';
 import {
   ComplaintCase,
   ComplaintEvent,
@@ -14,13 +14,14 @@ import {
   isRegistered,
 } from '@complaints/domain';
 import { RecordedEvent } from '@complaints/event-store';
-import { Projection, ReadModelDb, ReadModelTransaction } from '../projection';
-import { ComplaintsTable, ComplaintTimelineTable, EscalationsTable, ReadModelTables, RefundsTable, WorkOrderHopsTable } from './read-model.tables';
+import { BulkInsert } from '../bulk-insert';
+import { ApplyContext, Projection, ReadModelDb, ReadModelTransaction } from '../projection';
+import { ComplaintsTable, ComplaintTimelineTable, DeadlinesTable, EscalationsTable, ReadModelTables, RefundsTable, WorkOrderHopsTable } from './read-model.tables';
 
 const COMPLAINT_STREAM = 'complaint-';
 const KNOWN = new Set<string>(COMPLAINT_EVENT_TYPES);
 const HANDOVER_TYPES = new Set<string>(['HandoverRecorded', 'HandoverAcknowledged']);
-/** rows per multi-row INSERT: well under SQLite's 32,766 bound parameters */
+/** ids per IN list, and rows per handover INSERT */
 const CHUNK = 400;
 
 /** ISO-8601 UTC of one width, so text order is time order on every database. */
@@ -35,6 +36,16 @@ function eventTime(event: RecordedEvent): string {
 
 const flag = (value: boolean) => (value ? 1 : 0);
 
+/** the earliest of some instants (as UTC text), or null */
+function earliest(instants: readonly string[]): string | null {
+  let first: string | null = null;
+  for (const at of instants) {
+    const t = utc(at);
+    if (first === null || t < first) first = t;
+  }
+  return first;
+}
+
 function complaintRow(
   c: ComplaintCase,
   first: { category: string; subcategory?: string },
@@ -47,7 +58,6 @@ function complaintRow(
   const answeredAt = c.resolution?.source === 'on_site' ? c.resolution.resolvedAt : finalReply?.repliedAt;
   return {
     id: c.id,
-    state: JSON.stringify(c),
     last_position: lastPosition,
     msisdn: c.customer.msisdn,
     customer_name: c.customer.name ?? null,
@@ -77,6 +87,8 @@ function complaintRow(
     satisfied: c.satisfaction ? flag(c.satisfaction.satisfied) : null,
     satisfaction_at: c.satisfaction ? utc(c.satisfaction.recordedAt) : null,
     escalations: c.escalations.length,
+    first_escalated_at: earliest(c.escalations.map((e) => e.escalatedAt)),
+    unsatisfied_escalated_at: earliest(c.escalations.filter((e) => e.trigger === 'customer_unsatisfied').map((e) => e.escalatedAt)),
     reopens: c.cycle - 1,
     reclassifications: 0,
     work_orders: c.workOrders.length,
@@ -84,23 +96,46 @@ function complaintRow(
     returns: c.workOrders.filter((w) => w.status === 'returned').length,
     archived_at: c.archivedAt ? utc(c.archivedAt) : null,
     updated_at: updatedAt,
+    timeline_position: 0,
+    timeline_from: '',
   };
 }
 
-function timelineFields(c: ComplaintCase): Omit<ComplaintTimelineTable, 'complaint_id' | 'position' | 'valid_from' | 'valid_to'> {
-  return {
-    status: c.status,
-    open: flag(c.status !== 'archived'),
-    branch: c.branch,
-    channel: c.channel,
-    category: c.category,
-    level: c.level,
-    vip: flag(c.customer.vip),
-    held_by: c.tier,
-    due_at: utc(c.dueAt),
-    appeal_risk_at: utc(c.appealRiskAt),
-    registered_at: utc(c.registeredAt),
-  };
+/** a timeline version (TIMELINE_COLUMNS order): the queue-relevant fields of `c`, valid from `validFrom` */
+function versionRow(complaintId: string, position: number, validFrom: string, c: ComplaintCase): Values {
+  return [
+    complaintId,
+    position,
+    validFrom,
+    null,
+    c.status,
+    flag(c.status !== 'archived'),
+    c.branch,
+    c.channel,
+    c.category,
+    c.level,
+    flag(c.customer.vip),
+    c.tier,
+    utc(c.dueAt),
+    utc(c.appealRiskAt),
+    utc(c.registeredAt),
+  ];
+}
+
+/** whether two states differ in what the timeline keeps (the fields of versionRow) */
+function sameTimelineFields(a: ComplaintCase, b: ComplaintCase): boolean {
+  return (
+    a.status === b.status &&
+    a.branch === b.branch &&
+    a.channel === b.channel &&
+    a.category === b.category &&
+    a.level === b.level &&
+    flag(a.customer.vip) === flag(b.customer.vip) &&
+    a.tier === b.tier &&
+    utc(a.dueAt) === utc(b.dueAt) &&
+    utc(a.appealRiskAt) === utc(b.appealRiskAt) &&
+    utc(a.registeredAt) === utc(b.registeredAt)
+  );
 }
 
 function hopRows(c: ComplaintCase): WorkOrderHopsTable[] {
@@ -153,53 +188,189 @@ function escalationRows(c: ComplaintCase): EscalationsTable[] {
   }));
 }
 
-interface Working {
-  state: ComplaintState;
-  lastPosition: number;
-  first?: { category: string; subcategory?: string };
-  reclassifications: number;
-  registeredBy: string | null;
-  holder: { agent: string | null; position: number };
-  updatedAt: string;
-  dirty: boolean;
-  /** the batch changed what these child tables hold: rewrite them (otherwise they stand) */
-  rewrite: { hops: boolean; refunds: boolean; escalations: boolean };
-  /** timeline versions this batch opened, oldest first */
-  versions: ComplaintTimelineTable[];
-  /** the batch changed a queue-relevant field, so the stored open version ends */
-  closesStoredVersionAt?: string;
-}
-
-/** which child tables an event changes; hops copy the complaint's branch, category, level and VIP flag */
-function markChildren(w: Working, event: ComplaintEvent): void {
-  switch (event.type) {
-    case 'ComplaintClassified':
-    case 'WorkOrderDispatched':
-    case 'WorkOrderAccepted':
-    case 'WorkOrderForwarded':
-    case 'WorkOrderReplied':
-    case 'WorkOrderReturned':
-      w.rewrite.hops = true;
-      return;
-    case 'RefundRequested':
-    case 'RefundVerified':
-    case 'CashRefundApproved':
-    case 'RefundExecuted':
-      w.rewrite.refunds = true;
-      return;
-    case 'ComplaintEscalated':
-      w.rewrite.escalations = true;
-      return;
-    default:
-      return;
-  }
-}
-
 function chunks<T>(rows: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
   return out;
 }
+
+function deadlineRows(c: ComplaintCase, policy: ComplaintPolicy): DeadlinesTable[] {
+  return pendingDeadlines(c, policy).map((d) => ({
+    id: d.id,
+    complaint_id: d.complaintId,
+    clock: d.clock,
+    subject: d.subject,
+    mark: d.mark,
+    due_at: utc(d.dueAt),
+    fire_at: utc(d.fireAt),
+  }));
+}
+
+type Values = unknown[];
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const COMPLAINT_COLUMNS: readonly (keyof ComplaintsTable)[] = [
+  'id', 'last_position', 'msisdn', 'customer_name', 'vip', 'group_customer', 'channel', 'branch', 'hall', 'category', 'subcategory',
+  'first_category', 'first_subcategory', 'level', 'repeat_complaint', 'status', 'open', 'held_by', 'registered_at', 'registered_by', 'holder',
+  'holder_position', 'due_at', 'appeal_risk_at', 'resolved_on_site', 'resolved_at', 'answered_at', 'satisfied', 'satisfaction_at', 'escalations',
+  'first_escalated_at', 'unsatisfied_escalated_at', 'reopens', 'reclassifications', 'work_orders', 'forwards', 'returns', 'archived_at', 'updated_at', 'timeline_position', 'timeline_from',
+];
+/**
+ * Indexed columns a complaint's later events never change: an upsert that
+ * leaves them out of its SET spares SQLite the rewrite of their indexes. A
+ * row whose values there did change anyway is written with the full SET.
+ */
+const SETTLED_COLUMNS: readonly (keyof ComplaintsTable)[] = ['msisdn', 'branch', 'registered_at'];
+const settledValues = (c: ComplaintCase): Values => [c.customer.msisdn, c.branch, utc(c.registeredAt)];
+
+const TIMELINE_COLUMNS: readonly (keyof ComplaintTimelineTable)[] = [
+  'complaint_id', 'position', 'valid_from', 'valid_to', 'status', 'open', 'branch', 'channel', 'category', 'level', 'vip', 'held_by', 'due_at', 'appeal_risk_at', 'registered_at',
+];
+const VALID_TO = TIMELINE_COLUMNS.indexOf('valid_to');
+
+const valuesOf = <Row>(columns: readonly (keyof Row)[]) => (row: Row): Values => columns.map((column) => row[column]);
+
+/**
+ * A table with rows of a complaint derived from its state alone (hops,
+ * refunds, escalations, deadlines): a batch writes the difference between
+ * the rows of the state it started from and those of the state it ends with.
+ */
+class ChildTable<Row> {
+  readonly upsert: BulkInsert;
+  private readonly keyIndexes: number[];
+  private readonly toValues: (row: Row) => Values;
+
+  constructor(
+    readonly table: string,
+    readonly columns: readonly (keyof Row & string)[],
+    readonly key: readonly (keyof Row & string)[],
+    readonly rowsOf: (c: ComplaintCase) => Row[],
+  ) {
+    this.keyIndexes = key.map((column) => columns.indexOf(column));
+    this.toValues = valuesOf(columns);
+    const rest = columns.filter((column) => !key.includes(column));
+    this.upsert = new BulkInsert(table, columns, { update: key, set: rest });
+  }
+
+  keyOf(values: Values): string {
+    return this.keyIndexes.length === 1 ? String(values[this.keyIndexes[0]]) : this.keyIndexes.map((i) => String(values[i])).join('\u0000');
+  }
+
+  keyValues(values: Values): Values {
+    return this.keyIndexes.map((i) => values[i]);
+  }
+
+  /** the rows of a state, as values in `columns` order */
+  values(c: ComplaintCase): Values[] {
+    return this.rowsOf(c).map(this.toValues);
+  }
+
+  /** rows to write and keys to delete, from the rows of the state before to those of the state after */
+  diff(before: readonly Values[], after: readonly Values[], changed: Values[], removed: Values[]): void {
+    if (before.length === 0) {
+      for (const values of after) changed.push(values);
+      return;
+    }
+    const old = new Map<string, Values>();
+    for (const values of before) old.set(this.keyOf(values), values);
+    for (const values of after) {
+      const key = this.keyOf(values);
+      const previous = old.get(key);
+      if (previous) old.delete(key);
+      if (!previous || !sameValues(previous, values)) changed.push(values);
+    }
+    for (const values of old.values()) removed.push(this.keyValues(values));
+  }
+
+  async remove(db: Transaction<ReadModelTables>, keys: readonly Values[]): Promise<void> {
+    if (keys.length === 0) return;
+    const table = this.table as keyof ReadModelTables;
+    if (this.key.length === 1) {
+      for (const part of chunks(keys.map((k) => k[0]))) await db.deleteFrom(table).where(this.key[0] as never, 'in', part as never).execute();
+      return;
+    }
+    for (const k of keys) await db.deleteFrom(table).where((eb) => eb.and(this.key.map((column, i) => eb(column as never, '=', k[i] as never)))).execute();
+  }
+}
+
+/**
+ * Deletes the keys whose value is undefined from what `evolve` made anew, in
+ * place (what it shares with `previous` is clean already, and events parsed
+ * from JSON have none). The state text must not depend on where the batches
+ * of a replay began: a state read back from its JSON has no such keys, so a
+ * key that `evolve` set to undefined and later to a value again comes last
+ * there, while in memory it would keep its old place in the text.
+ */
+function dropUndefined(value: unknown, previous: unknown): void {
+  if (value === previous || typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    const old = Array.isArray(previous) ? (previous as unknown[]) : undefined;
+    for (let i = 0; i < value.length; i++) dropUndefined(value[i], old?.[i]);
+    return;
+  }
+  const object = value as Record<string, unknown>;
+  const old = typeof previous === 'object' && previous !== null ? (previous as Record<string, unknown>) : undefined;
+  for (const key in object) {
+    const v = object[key];
+    if (v === undefined) delete object[key];
+    else if (typeof v === 'object' && v !== null) dropUndefined(v, old?.[key]);
+  }
+}
+
+/** A complaint as a batch works on it; kept in memory between batches (see `cache`). */
+interface Working {
+  /** the state the database holds: what the batch started from */
+  base: ComplaintState;
+  state: ComplaintState;
+  lastPosition: number;
+  first: { category: string; subcategory?: string } | undefined;
+  reclassifications: number;
+  registeredBy: string | null;
+  holder: { agent: string | null; position: number };
+  updatedAt: string;
+  /** the stored timeline version that is still open (valid_to null) */
+  open: { position: number; validFrom: string } | undefined;
+  /** the rows of each child table (as `children`) that `base` gives, once computed */
+  children: Values[][] | undefined;
+  dirty: boolean;
+  /** timeline versions this batch opened, oldest first, as TIMELINE_COLUMNS values */
+  versions: Values[];
+  /** the batch changed a queue-relevant field, so the stored open version ends here */
+  closesStoredVersionAt: string | undefined;
+}
+
+// Every Working is built with the same keys in the same order: one hidden class for the hot loops.
+const fresh = (): Working => ({
+  base: initialComplaintState(),
+  state: initialComplaintState(),
+  lastPosition: 0,
+  first: undefined,
+  reclassifications: 0,
+  registeredBy: null,
+  holder: { agent: null, position: 0 },
+  updatedAt: '',
+  open: undefined,
+  children: undefined,
+  dirty: false,
+  versions: [],
+  closesStoredVersionAt: undefined,
+});
+
+export interface ComplaintsProjectionOptions {
+  /**
+   * how many folded complaints are kept in memory between batches (default
+   * 12,000: a few days of traffic), so that the next batch need not read and
+   * parse them back; the least recently touched leave first
+   */
+  cachedComplaints?: number;
+}
+
+const DEFAULT_CACHED_COMPLAINTS = 12_000;
 
 /**
  * Complaints as the queues, searches and statistics read them, folded with
@@ -207,20 +378,83 @@ function chunks<T>(rows: readonly T[]): T[][] {
  * keeps its folded state and the last position applied, so a replayed event
  * changes nothing. Besides the current row it writes the timeline of
  * queue-relevant states (for `asOf`), the work-order hops with their
- * one-hour clocks, refunds and escalations.
+ * one-hour clocks, refunds, escalations and the pending deadlines.
+ *
+ * Set-based: a batch (up to 50,000 events while catching up) is folded in
+ * memory, then each table gets a few multi-row statements. A complaint's row
+ * is written once per batch; the child tables only get the rows whose values
+ * differ between the state the batch started from and the one it ends with;
+ * the timeline version a batch ends is closed in the same multi-row upsert
+ * that adds the new versions. The folded states of recent complaints stay in
+ * memory between batches as long as the runner's checkpoint shows that what
+ * they describe is what the database holds.
  */
 export class ComplaintsProjection implements Projection {
   readonly name = 'complaints';
-  readonly version = 2;
+  readonly version = 3;
 
-  constructor(private readonly policy: ComplaintPolicy = DEFAULT_POLICY) {}
+  private readonly complaints = new BulkInsert('complaints', COMPLAINT_COLUMNS, {
+    update: ['id'],
+    set: COMPLAINT_COLUMNS.filter((c) => c !== 'id' && !SETTLED_COLUMNS.includes(c)),
+  });
+  private readonly complaintsFullSet = new BulkInsert('complaints', COMPLAINT_COLUMNS, { update: ['id'], set: COMPLAINT_COLUMNS.filter((c) => c !== 'id') });
+  private readonly states = new BulkInsert('complaint_states', ['id', 'state'], { update: ['id'], set: ['state'] });
+  private readonly timeline = new BulkInsert('complaint_timeline', TIMELINE_COLUMNS, { update: ['position'], set: ['valid_to'] });
+  private readonly children: readonly ChildTable<never>[];
+  private readonly cachedComplaints: number;
+  /** folded complaints by id, least recently touched first; valid at `cachedAt` of `cacheSession` only */
+  private readonly cache = new Map<string, Working>();
+  private cachedAt = -1;
+  private cacheSession: object | undefined;
+
+  constructor(
+    private readonly policy: ComplaintPolicy = DEFAULT_POLICY,
+    options: ComplaintsProjectionOptions = {},
+  ) {
+    this.cachedComplaints = Math.max(0, options.cachedComplaints ?? DEFAULT_CACHED_COMPLAINTS);
+    const hops = new ChildTable<WorkOrderHopsTable>(
+      'work_order_hops',
+      ['work_order_id', 'hop', 'complaint_id', 'department', 'branch', 'category', 'level', 'vip', 'started_at', 'reply_due_at', 'ended_at', 'outcome', 'on_time', 'handling_seconds'],
+      ['work_order_id', 'hop'],
+      hopRows,
+    );
+    const refunds = new ChildTable<RefundsTable>(
+      'refunds',
+      ['id', 'complaint_id', 'branch', 'status', 'amount_claimed_fen', 'amount_fen', 'method', 'requested_at', 'verify_due_at', 'verified_at', 'verified_on_time', 'executed_at'],
+      ['id'],
+      refundRows,
+    );
+    const escalations = new ChildTable<EscalationsTable>(
+      'escalations',
+      ['complaint_id', 'seq', 'branch', 'escalated_at', 'from_tier', 'to_tier', 'trigger_kind'],
+      ['complaint_id', 'seq'],
+      escalationRows,
+    );
+    const deadlines = new ChildTable<DeadlinesTable>(
+      'deadlines',
+      ['id', 'complaint_id', 'clock', 'subject', 'mark', 'due_at', 'fire_at'],
+      ['id'],
+      (c) => deadlineRows(c, this.policy),
+    );
+    this.children = [hops, refunds, escalations, deadlines] as unknown as ChildTable<never>[];
+  }
 
   async migrate(db: ReadModelDb): Promise<void> {
+    // Version 3 keeps the folded state in a table of its own, keys the timeline by position and keeps
+    // its open version on the complaint. Tables of an earlier version (their checkpoint's version
+    // differs, so the runner rebuilds them anyway) are made anew; the indexes by complaint only
+    // served the deletes of earlier versions.
+    const complaints = (await db.introspection.getTables()).find((t) => t.name === 'complaints');
+    if (complaints && (complaints.columns.some((c) => c.name === 'state') || !complaints.columns.some((c) => c.name === 'timeline_position'))) {
+      await db.schema.dropTable('complaint_timeline').ifExists().execute();
+      await db.schema.dropTable('complaints').ifExists().execute();
+    }
+    for (const index of ['deadlines_by_complaint', 'work_order_hops_by_complaint', 'refunds_by_complaint']) await db.schema.dropIndex(index).ifExists().execute();
+
     await db.schema
       .createTable('complaints')
       .ifNotExists()
       .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('state', 'text', (c) => c.notNull())
       .addColumn('last_position', 'bigint', (c) => c.notNull())
       .addColumn('msisdn', 'text', (c) => c.notNull())
       .addColumn('customer_name', 'text')
@@ -250,6 +484,8 @@ export class ComplaintsProjection implements Projection {
       .addColumn('satisfied', 'integer')
       .addColumn('satisfaction_at', 'text')
       .addColumn('escalations', 'integer', (c) => c.notNull())
+      .addColumn('first_escalated_at', 'text')
+      .addColumn('unsatisfied_escalated_at', 'text')
       .addColumn('reopens', 'integer', (c) => c.notNull())
       .addColumn('reclassifications', 'integer', (c) => c.notNull())
       .addColumn('work_orders', 'integer', (c) => c.notNull())
@@ -257,6 +493,16 @@ export class ComplaintsProjection implements Projection {
       .addColumn('returns', 'integer', (c) => c.notNull())
       .addColumn('archived_at', 'text')
       .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('timeline_position', 'bigint', (c) => c.notNull())
+      .addColumn('timeline_from', 'text', (c) => c.notNull())
+      .execute();
+    // The folded state apart: 2 KB a complaint that only this projection and handovers read, which
+    // would otherwise fill the pages every scan of the complaints reads.
+    await db.schema
+      .createTable('complaint_states')
+      .ifNotExists()
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('state', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('complaints_by_msisdn').ifNotExists().on('complaints').columns(['msisdn', 'registered_at']).execute();
     await db.schema.createIndex('complaints_by_registration').ifNotExists().on('complaints').columns(['registered_at', 'branch']).execute();
@@ -275,7 +521,6 @@ export class ComplaintsProjection implements Projection {
       .addColumn('fire_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('deadlines_by_fire_time').ifNotExists().on('deadlines').columns(['fire_at', 'id']).execute();
-    await db.schema.createIndex('deadlines_by_complaint').ifNotExists().on('deadlines').column('complaint_id').execute();
     await db.schema
       .createTable('handovers')
       .ifNotExists()
@@ -302,7 +547,8 @@ export class ComplaintsProjection implements Projection {
       .addColumn('due_at', 'text', (c) => c.notNull())
       .addColumn('appeal_risk_at', 'text', (c) => c.notNull())
       .addColumn('registered_at', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('complaint_timeline_pk', ['complaint_id', 'position'])
+      // an event's position is unique across the log: versions are appended in key order
+      .addPrimaryKeyConstraint('complaint_timeline_pk', ['position'])
       .execute();
     await db.schema.createIndex('complaint_timeline_by_time').ifNotExists().on('complaint_timeline').columns(['valid_from', 'branch']).execute();
 
@@ -326,7 +572,6 @@ export class ComplaintsProjection implements Projection {
       .addPrimaryKeyConstraint('work_order_hops_pk', ['work_order_id', 'hop'])
       .execute();
     await db.schema.createIndex('work_order_hops_by_start').ifNotExists().on('work_order_hops').columns(['started_at', 'department']).execute();
-    await db.schema.createIndex('work_order_hops_by_complaint').ifNotExists().on('work_order_hops').column('complaint_id').execute();
     await db.schema.createIndex('work_order_hops_open').ifNotExists().on('work_order_hops').columns(['department', 'ended_at', 'reply_due_at']).execute();
 
     await db.schema
@@ -346,7 +591,6 @@ export class ComplaintsProjection implements Projection {
       .addColumn('executed_at', 'text')
       .execute();
     await db.schema.createIndex('refunds_by_request').ifNotExists().on('refunds').columns(['requested_at', 'branch']).execute();
-    await db.schema.createIndex('refunds_by_complaint').ifNotExists().on('refunds').column('complaint_id').execute();
 
     await db.schema
       .createTable('escalations')
@@ -364,23 +608,66 @@ export class ComplaintsProjection implements Projection {
   }
 
   async reset(trx: ReadModelTransaction): Promise<void> {
-    for (const table of ['complaints', 'complaint_timeline', 'work_order_hops', 'refunds', 'escalations', 'handovers', 'deadlines']) {
+    this.forget();
+    for (const table of ['complaints', 'complaint_states', 'complaint_timeline', 'work_order_hops', 'refunds', 'escalations', 'handovers', 'deadlines']) {
       await trx.deleteFrom(table).execute();
     }
   }
 
-  async apply(trx: ReadModelTransaction, events: readonly RecordedEvent[]): Promise<void> {
-    const mine = events.filter((e) => (e.streamId.startsWith(COMPLAINT_STREAM) && KNOWN.has(e.type)) || HANDOVER_TYPES.has(e.type));
-    if (mine.length === 0) return;
-    const db = trx as unknown as Transaction<ReadModelTables>;
-    const handovers = await this.handovers(db, mine);
-    const ids = new Set<string>();
-    for (const e of mine) {
-      if (e.type === 'HandoverAcknowledged') for (const id of handovers.get((e.data as HandoverAcknowledged['data']).handoverId)?.complaintIds ?? []) ids.add(id);
-      else if (e.streamId.startsWith(COMPLAINT_STREAM)) ids.add(e.streamId.slice(COMPLAINT_STREAM.length));
-    }
-    const working = await this.load(db, [...ids]);
+  async apply(trx: ReadModelTransaction, events: readonly RecordedEvent[], context?: ApplyContext): Promise<void> {
+    // What the cache holds describes the database only at the checkpoint its last batch ended at.
+    const cached = context !== undefined && context.session === this.cacheSession && context.checkpoint === this.cachedAt;
+    if (!cached) this.forget();
+    this.cachedAt = -1; // until this batch has been applied in full
+    const last = events.length > 0 ? events[events.length - 1].position : undefined;
 
+    const mine = events.filter((e) => (e.streamId.startsWith(COMPLAINT_STREAM) && KNOWN.has(e.type)) || HANDOVER_TYPES.has(e.type));
+    if (mine.length > 0) {
+      const db = trx as unknown as Transaction<ReadModelTables>;
+      const handovers = await this.handovers(db, mine);
+      const ids = new Set<string>();
+      for (const e of mine) {
+        if (e.type === 'HandoverAcknowledged') for (const id of handovers.get((e.data as HandoverAcknowledged['data']).handoverId)?.complaintIds ?? []) ids.add(id);
+        else if (e.streamId.startsWith(COMPLAINT_STREAM)) ids.add(e.streamId.slice(COMPLAINT_STREAM.length));
+      }
+      const working = await this.load(db, [...ids]);
+      this.fold(mine, working, handovers);
+      await this.write(db, working);
+      if (context !== undefined) this.remember(working);
+    }
+
+    if (context !== undefined && last !== undefined) {
+      this.cacheSession = context.session;
+      this.cachedAt = last;
+    }
+  }
+
+  private forget(): void {
+    this.cache.clear();
+    this.cachedAt = -1;
+    this.cacheSession = undefined;
+  }
+
+  /** keeps the batch's complaints for the next one, the least recently touched leaving first */
+  private remember(working: Map<string, Working>): void {
+    if (this.cachedComplaints === 0) return;
+    for (const [id, w] of working) {
+      this.cache.delete(id);
+      // archived ones too: a callback follows the archive
+      if (!isRegistered(w.state)) continue;
+      w.base = w.state;
+      w.dirty = false;
+      w.versions = [];
+      w.closesStoredVersionAt = undefined;
+      this.cache.set(id, w);
+    }
+    for (const id of this.cache.keys()) {
+      if (this.cache.size <= this.cachedComplaints) break;
+      this.cache.delete(id);
+    }
+  }
+
+  private fold(mine: readonly RecordedEvent[], working: Map<string, Working>, handovers: Map<string, { toAgent: string; complaintIds: string[] }>): void {
     for (const recorded of mine) {
       if (recorded.type === 'HandoverAcknowledged') {
         // the acknowledged handover gives its items to the incoming agent
@@ -400,6 +687,7 @@ export class ComplaintsProjection implements Projection {
       const event = { type: recorded.type, data: recorded.data } as ComplaintEvent;
       const before = w.state;
       const after = evolveComplaint(before, event);
+      dropUndefined(after, before);
       const at = eventTime(recorded);
       if (event.type === 'ComplaintRegistered') {
         w.first = { category: event.data.category, subcategory: event.data.subcategory };
@@ -407,23 +695,17 @@ export class ComplaintsProjection implements Projection {
         if (w.holder.position === 0) w.holder = { agent: w.registeredBy, position: 0 };
       }
       if (event.type === 'ComplaintClassified') w.reclassifications++;
-      markChildren(w, event);
-      if (isRegistered(after)) {
-        const fields = timelineFields(after);
-        const previous = isRegistered(before) ? timelineFields(before) : undefined;
-        if (!previous || JSON.stringify(previous) !== JSON.stringify(fields)) {
-          const last = w.versions[w.versions.length - 1];
-          if (last) last.valid_to = at;
-          else if (previous) w.closesStoredVersionAt = at;
-          w.versions.push({ complaint_id: id, position: recorded.position, valid_from: at, valid_to: null, ...fields });
-        }
+      if (isRegistered(after) && !(isRegistered(before) && sameTimelineFields(before, after))) {
+        const last = w.versions[w.versions.length - 1];
+        if (last) last[VALID_TO] = at;
+        else if (isRegistered(before)) w.closesStoredVersionAt = at;
+        w.versions.push(versionRow(id, recorded.position, at, after));
       }
       w.state = after;
       w.lastPosition = recorded.position;
       w.updatedAt = at;
       w.dirty = true;
     }
-    await this.write(db, working);
   }
 
   /** the handovers the batch records (kept) or acknowledges (looked up) */
@@ -450,34 +732,55 @@ export class ComplaintsProjection implements Projection {
     return found;
   }
 
+  /** the batch's complaints: from the cache, else as stored (with their open timeline version), else new */
   private async load(db: Transaction<ReadModelTables>, ids: string[]): Promise<Map<string, Working>> {
     const working = new Map<string, Working>();
-    for (const part of chunks(ids)) {
+    const missing: string[] = [];
+    for (const id of ids) {
+      const w = this.cache.get(id);
+      if (w) working.set(id, w);
+      else missing.push(id);
+    }
+    for (const part of chunks(missing)) {
       const rows = await db
-        .selectFrom('complaints')
-        .select(['id', 'state', 'last_position', 'first_category', 'first_subcategory', 'reclassifications', 'registered_by', 'holder', 'holder_position', 'updated_at'])
-        .where('id', 'in', part)
+        .selectFrom('complaints as c')
+        .innerJoin('complaint_states as s', 's.id', 'c.id')
+        .select([
+          'c.id',
+          's.state',
+          'c.last_position',
+          'c.first_category',
+          'c.first_subcategory',
+          'c.reclassifications',
+          'c.registered_by',
+          'c.holder',
+          'c.holder_position',
+          'c.updated_at',
+          'c.timeline_position',
+          'c.timeline_from',
+        ])
+        .where('c.id', 'in', part)
         .execute();
       for (const row of rows) {
+        const state = JSON.parse(row.state) as ComplaintCase;
         working.set(row.id, {
-          state: JSON.parse(row.state) as ComplaintCase,
+          base: state,
+          state,
           lastPosition: Number(row.last_position),
           first: { category: row.first_category, subcategory: row.first_subcategory ?? undefined },
           reclassifications: row.reclassifications,
           registeredBy: row.registered_by,
           holder: { agent: row.holder, position: Number(row.holder_position) },
           updatedAt: row.updated_at,
+          open: { position: Number(row.timeline_position), validFrom: row.timeline_from },
+          children: undefined,
           dirty: false,
-          rewrite: { hops: false, refunds: false, escalations: false },
           versions: [],
+          closesStoredVersionAt: undefined,
         });
       }
     }
-    for (const id of ids) {
-      if (!working.has(id)) {
-        working.set(id, { state: initialComplaintState(), lastPosition: 0, reclassifications: 0, registeredBy: null, holder: { agent: null, position: 0 }, updatedAt: '', dirty: false, rewrite: { hops: false, refunds: false, escalations: false }, versions: [] });
-      }
-    }
+    for (const id of ids) if (!working.has(id)) working.set(id, fresh());
     return working;
   }
 
@@ -485,47 +788,53 @@ export class ComplaintsProjection implements Projection {
     const changed = [...working.values()].filter((w): w is Working & { state: ComplaintCase } => w.dirty && isRegistered(w.state));
     if (changed.length === 0) return;
 
-    const rows = changed.map((w) => ({
-      ...complaintRow(w.state, w.first ?? { category: w.state.category, subcategory: w.state.subcategory }, w.lastPosition, w.registeredBy, w.holder, w.updatedAt),
-      reclassifications: w.reclassifications,
-    }));
-    const columns = Object.keys(rows[0]).filter((c) => c !== 'id') as (keyof ComplaintsTable)[];
-    for (const part of chunks(rows)) {
-      await db
-        .insertInto('complaints')
-        .values(part)
-        .onConflict((oc) => oc.column('id').doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)]))))
-        .execute();
-    }
-
-    // the timeline: the stored open version ends where this batch's first change begins
+    // the timeline: the stored open version ends where this batch's first change begins (the upsert sets its valid_to)
+    const versions: Values[] = [];
     for (const w of changed) {
-      if (w.closesStoredVersionAt) {
-        await db.updateTable('complaint_timeline').set({ valid_to: w.closesStoredVersionAt }).where('complaint_id', '=', w.state.id).where('valid_to', 'is', null).execute();
+      if (w.closesStoredVersionAt !== undefined) {
+        if (!w.open || !isRegistered(w.base)) throw new Error(`complaint ${w.state.id}: its open timeline version is not known`);
+        const closed = versionRow(w.state.id, w.open.position, w.open.validFrom, w.base);
+        closed[VALID_TO] = w.closesStoredVersionAt;
+        versions.push(closed);
       }
-    }
-    const versions = changed.flatMap((w) => w.versions);
-    for (const part of chunks(versions)) {
-      await db.insertInto('complaint_timeline').values(part).onConflict((oc) => oc.columns(['complaint_id', 'position']).doNothing()).execute();
+      for (const version of w.versions) versions.push(version);
+      const newest = w.versions[w.versions.length - 1];
+      if (newest) w.open = { position: newest[1] as number, validFrom: newest[2] as string };
     }
 
-    // hops, refunds and escalations are small per complaint: the ones the batch touched are rewritten whole
-    const touched = (kind: keyof Working['rewrite']) => changed.filter((w) => w.rewrite[kind]);
-    const hops = touched('hops');
-    const refunds = touched('refunds');
-    const escalations = touched('escalations');
-    for (const part of chunks(hops.map((w) => w.state.id))) await db.deleteFrom('work_order_hops').where('complaint_id', 'in', part).execute();
-    for (const part of chunks(refunds.map((w) => w.state.id))) await db.deleteFrom('refunds').where('complaint_id', 'in', part).execute();
-    for (const part of chunks(escalations.map((w) => w.state.id))) await db.deleteFrom('escalations').where('complaint_id', 'in', part).execute();
-    for (const part of chunks(hops.flatMap((w) => hopRows(w.state)))) await db.insertInto('work_order_hops').values(part).execute();
-    for (const part of chunks(refunds.flatMap((w) => refundRows(w.state)))) await db.insertInto('refunds').values(part).execute();
-    for (const part of chunks(escalations.flatMap((w) => escalationRows(w.state)))) await db.insertInto('escalations').values(part).execute();
+    // the complaints: one row each, whatever the number of its events in the batch
+    const rows: Values[] = [];
+    const unsettled: Values[] = [];
+    for (const w of changed) {
+      const row = complaintRow(w.state, w.first ?? { category: w.state.category, subcategory: w.state.subcategory }, w.lastPosition, w.registeredBy, w.holder, w.updatedAt);
+      row.reclassifications = w.reclassifications;
+      row.timeline_position = w.open!.position;
+      row.timeline_from = w.open!.validFrom;
+      const values = COMPLAINT_COLUMNS.map((column) => row[column]);
+      if (isRegistered(w.base) && !sameValues(settledValues(w.base), settledValues(w.state))) unsettled.push(values);
+      else rows.push(values);
+    }
+    await this.complaints.run(db, rows);
+    await this.complaintsFullSet.run(db, unsettled);
+    // the states' JSON (2 KB each) is made a statement's worth at a time, not for the whole batch at once
+    const folded = changed.filter((w) => w.state !== w.base);
+    for (let i = 0; i < folded.length; i += this.states.rowsPerStatement) {
+      await this.states.run(db, folded.slice(i, i + this.states.rowsPerStatement).map((w) => [w.state.id, JSON.stringify(w.state)]));
+    }
+    await this.timeline.run(db, versions);
 
-    // the pending deadlines follow from the state alone: replace the complaint's set
-    for (const part of chunks(changed.map((w) => w.state.id))) await db.deleteFrom('deadlines').where('complaint_id', 'in', part).execute();
-    const deadlines = changed.flatMap((w) =>
-      pendingDeadlines(w.state, this.policy).map((d) => ({ id: d.id, complaint_id: d.complaintId, clock: d.clock, subject: d.subject, mark: d.mark, due_at: utc(d.dueAt), fire_at: utc(d.fireAt) })),
-    );
-    for (const part of chunks(deadlines)) await db.insertInto('deadlines').values(part).execute();
+    // hops, refunds, escalations and deadlines follow from the state: only the rows that differ are written
+    const upserts = this.children.map((): Values[] => []);
+    const removed = this.children.map((): Values[] => []);
+    for (const w of changed) {
+      const before = w.children ?? this.children.map((child) => (isRegistered(w.base) ? child.values(w.base) : []));
+      const after = w.state === w.base ? before : this.children.map((child) => child.values(w.state));
+      this.children.forEach((child, i) => child.diff(before[i], after[i], upserts[i], removed[i]));
+      w.children = after;
+    }
+    for (const [i, child] of this.children.entries()) {
+      await child.remove(db, removed[i]);
+      await child.upsert.run(db, upserts[i]);
+    }
   }
 }

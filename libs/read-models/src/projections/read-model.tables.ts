@@ -8,8 +8,7 @@ import { PreventiveMeasuresTable } from './preventive-measures.projection';
  */
 export interface ComplaintsTable {
   id: string;
-  /** the folded domain state as JSON: the row's other columns are derived from it */
-  state: string;
+  /** the position of the last event folded into the complaint (its state is in complaint_states) */
   last_position: number;
   msisdn: string;
   customer_name: string | null;
@@ -41,6 +40,9 @@ export interface ComplaintsTable {
   satisfied: number | null;
   satisfaction_at: string | null;
   escalations: number;
+  /** when it was first escalated, and first escalated because the customer was not satisfied (null: never) */
+  first_escalated_at: string | null;
+  unsatisfied_escalated_at: string | null;
   reopens: number;
   reclassifications: number;
   work_orders: number;
@@ -48,6 +50,15 @@ export interface ComplaintsTable {
   returns: number;
   archived_at: string | null;
   updated_at: string;
+  /** the position and start of its open timeline version: where the next change closes it */
+  timeline_position: number;
+  timeline_from: string;
+}
+
+/** The folded domain state of each complaint, as JSON: the columns of `complaints` are derived from it. */
+export interface ComplaintStatesTable {
+  id: string;
+  state: string;
 }
 
 /** One row per state of a complaint that a queue cares about, valid from one instant to the next: asOf answers read it. */
@@ -139,6 +150,7 @@ export interface ReadModelTables {
   preventive_measures: PreventiveMeasuresTable;
   personal_data_reads: PersonalDataReadsTable;
   complaints: ComplaintsTable;
+  complaint_states: ComplaintStatesTable;
   complaint_timeline: ComplaintTimelineTable;
   work_order_hops: WorkOrderHopsTable;
   refunds: RefundsTable;

@@ -4,7 +4,15 @@ import { ReadModelTables } from '../projections/read-model.tables';
 
 /** The open complaints a desk agent holds, with their open work orders: what a shift handover hands over. */
 export async function heldBy(db: Kysely<ReadModelTables>, agent: string): Promise<HandoverItem[]> {
-  const rows = await db.selectFrom('complaints').select(['id', 'status', 'state']).where('holder', '=', agent).where('open', '=', 1).orderBy('registered_at').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('complaints as c')
+    .innerJoin('complaint_states as s', 's.id', 'c.id')
+    .select(['c.id', 'c.status', 's.state'])
+    .where('c.holder', '=', agent)
+    .where('c.open', '=', 1)
+    .orderBy('c.registered_at')
+    .orderBy('c.id')
+    .execute();
   return rows.map((row) => {
     const complaint = JSON.parse(row.state) as ComplaintCase;
     return { complaintId: row.id, status: row.status, openWorkOrders: complaint.workOrders.filter(isWorkOrderOpen).map((w) => w.id) };

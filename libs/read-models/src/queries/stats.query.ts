@@ -82,8 +82,9 @@ export async function statsSummary(db: Kysely<ReadModelTables>, query: StatsQuer
       countIf(sql`c.satisfaction_at <= ${asOf}`).as('asked'),
       countIf(sql`c.satisfaction_at <= ${asOf} and c.satisfied = 1`).as('satisfied'),
       countIf(sql`c.archived_at <= ${asOf}`).as('archived'),
-      countIf(sql`exists (select 1 from escalations e where e.complaint_id = c.id and e.escalated_at <= ${asOf})`).as('escalated'),
-      countIf(sql`exists (select 1 from escalations e where e.complaint_id = c.id and e.trigger_kind = 'customer_unsatisfied' and e.escalated_at <= ${asOf})`).as('reopened'),
+      // escalated by asOf: its first escalation (of that trigger) was by then
+      countIf(sql`c.first_escalated_at <= ${asOf}`).as('escalated'),
+      countIf(sql`c.unsatisfied_escalated_at <= ${asOf}`).as('reopened'),
     ])
     .where('c.registered_at', '>=', from)
     .where('c.registered_at', '<', registeredTo)

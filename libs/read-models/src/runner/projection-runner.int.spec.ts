@@ -110,6 +110,19 @@ describe.each(STORES)('ProjectionRunner on the %s event store', (_kind, openStor
     expect(order.indexOf('first:2501')).toBeLessThan(order.indexOf('second:1001'));
   });
 
+  it('while behind, doubles its batches up to maxBatchSize; at the head, starts again at batchSize', async () => {
+    await appendEvents(f.store, 200);
+    const sizes: number[] = [];
+    const runner = f.runner([new StreamCounterProjection({ onBatch: (positions) => sizes.push(positions.length) })], { batchSize: 10, maxBatchSize: 40 });
+    await runner.start();
+    await runner.waitForPosition(200);
+    expect(sizes).toEqual([10, 20, 40, 40, 40, 40, 10]);
+
+    await appendEvents(f.store, 15, { streams: 1 }); // one append: the runner finds all of it at once
+    await runner.waitForPosition(215);
+    expect(sizes.slice(7)).toEqual([10, 5]);
+  });
+
   it('changes nothing when every event is applied a second time', async () => {
     const perStream = await appendEvents(f.store, 1200);
     const counter = new StreamCounterProjection();

@@ -19,8 +19,10 @@ export interface ProjectionRunnerOptions {
   batchSize?: number;
   /**
    * while far behind (a rebuild, a long stop) each full batch doubles the next
-   * one, up to this; default 50,000. Bigger batches let a projection write a
-   * row once for many of its events instead of once per batch.
+   * one, up to this; a read that reaches the head of the log starts again at
+   * `batchSize`. Bigger batches let a projection write a row once for many of
+   * its events instead of once per batch. Default 50,000, or `batchSize` when
+   * only that is given (fixed batches).
    */
   maxBatchSize?: number;
   /** how often to look for events appended by other processes; default 200 ms */
@@ -98,6 +100,8 @@ class ApplyFailure extends Error {
 
 const DEFAULT_BATCH_SIZE = 2000;
 const DEFAULT_MAX_BATCH_SIZE = 50_000;
+/** events one read of the log takes at most */
+const READ_PAGE = 10_000;
 const DEFAULT_POLL_INTERVAL_MS = 200;
 const DEFAULT_RETRY_INITIAL_MS = 1000;
 const DEFAULT_RETRY_MAX_MS = 60_000;
@@ -137,6 +141,8 @@ export class ProjectionRunner {
   private readonly checkpoints: CheckpointStore;
   private readonly batchSize: number;
   private readonly maxBatchSize: number;
+  /** the size of the next read: doubles while reads come back full, back to `batchSize` at the head */
+  private readSize: number;
   private readonly pollIntervalMs: number;
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
@@ -164,7 +170,9 @@ export class ProjectionRunner {
     this.projections = [...options.projections];
     this.checkpoints = new CheckpointStore(options.db);
     this.batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULT_BATCH_SIZE);
-    this.maxBatchSize = Math.max(this.batchSize, positiveInteger('maxBatchSize', options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE));
+    const maxBatchSize = options.maxBatchSize ?? (options.batchSize === undefined ? DEFAULT_MAX_BATCH_SIZE : this.batchSize);
+    this.maxBatchSize = Math.max(this.batchSize, positiveInteger('maxBatchSize', maxBatchSize));
+    this.readSize = this.batchSize;
     this.pollIntervalMs = positiveInteger('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
     this.retryInitialMs = positiveInteger('retry.initialDelayMs', options.retry?.initialDelayMs ?? DEFAULT_RETRY_INITIAL_MS);
     this.retryMaxMs = Math.max(this.retryInitialMs, positiveInteger('retry.maxDelayMs', options.retry?.maxDelayMs ?? DEFAULT_RETRY_MAX_MS));
@@ -355,13 +363,18 @@ export class ProjectionRunner {
     let pending = this.loaded().filter((t) => (only === undefined || only.has(t)) && (t.failure === undefined || t.failure.retryAt <= now));
     let more = false;
     let read = 0;
-    let limit = this.batchSize;
+    let limit = this.readSize;
+    let first = true;
     while (pending.length > 0 && !this.stopRequested) {
       const from = Math.min(...pending.map((t) => t.position));
-      const events = await this.store.readAll({ fromPosition: from, limit });
+      const events = await this.read(from, limit);
       read += events.length;
       const reachedHead = events.length < limit;
       if (!reachedHead) limit = Math.min(limit * 2, this.maxBatchSize);
+      // The size of the turn's first read (for the projections furthest behind) carries over to
+      // the next turn: a rebuild takes one turn per batch, and its batches grow until the head.
+      if (first) this.readSize = reachedHead ? this.batchSize : limit;
+      first = false;
       let ahead = pending;
       if (events.length > 0) {
         const last = events[events.length - 1].position;
@@ -383,6 +396,25 @@ export class ProjectionRunner {
   }
 
   /**
+   * Up to `limit` events after `from`, read in pages of at most READ_PAGE:
+   * what a store builds to answer one read (rows, then events) is then
+   * never more than a page, however large the batch.
+   */
+  private async read(from: number, limit: number): Promise<RecordedEvent[]> {
+    if (limit <= READ_PAGE) return this.store.readAll({ fromPosition: from, limit });
+    const events: RecordedEvent[] = [];
+    let position = from;
+    while (events.length < limit) {
+      const size = Math.min(READ_PAGE, limit - events.length);
+      const page = await this.store.readAll({ fromPosition: position, limit: size });
+      for (const event of page) events.push(event);
+      if (page.length < size) break;
+      position = page[page.length - 1].position;
+    }
+    return events;
+  }
+
+  /**
    * Applies a batch to a group of projections in one transaction with their
    * checkpoints. When one throws, the transaction is rolled back (on
    * PostgreSQL a failed statement spoils it anyway) and redone without it.
@@ -397,7 +429,7 @@ export class ProjectionRunner {
           for (const { projection, position } of members) await this.checkpoints.advance(trx, projection.name, projection.version, position, last);
           for (const member of members) {
             try {
-              await member.projection.apply(trx, eventsAfter(events, member.position));
+              await member.projection.apply(trx, eventsAfter(events, member.position), { checkpoint: member.position, session: this });
             } catch (error) {
               throw new ApplyFailure(member, error);
             }
