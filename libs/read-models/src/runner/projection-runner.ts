@@ -100,6 +100,8 @@ class ApplyFailure extends Error {
 
 const DEFAULT_BATCH_SIZE = 2000;
 const DEFAULT_MAX_BATCH_SIZE = 50_000;
+/** how long the runner lets appends gather before projecting them, when no query waits */
+const APPEND_COALESCE_MS = 25;
 /** events one read of the log takes at most */
 const READ_PAGE = 10_000;
 const DEFAULT_POLL_INTERVAL_MS = 200;
@@ -206,7 +208,7 @@ export class ProjectionRunner {
       throw error;
     }
     if (this.stopRequested) return;
-    this.notifier = this.store.subscribe(() => this.wake(), {
+    this.notifier = this.store.subscribe(() => this.onAppend(), {
       fromPosition: head,
       onError: (error) => this.logger.warn({ err: error }, 'the append notifier of the projection runner stopped; new events are found by polling'),
     });
@@ -562,6 +564,7 @@ export class ProjectionRunner {
     this.wake();
     await this.loop;
     await this.queue; // a rebuild's batch in flight
+    if (this.appendWakeTimer) clearTimeout(this.appendWakeTimer);
     await this.notifier?.close();
     for (const waiter of this.waiters) {
       clearTimeout(waiter.timer);
@@ -580,6 +583,24 @@ export class ProjectionRunner {
   private wake(): void {
     this.wakeRequested = true;
     this.endSleep?.();
+  }
+
+  private appendWakeTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * An append in this process: with nobody waiting for it, wake a little later,
+   * so that the commits of a busy moment are projected in one transaction
+   * instead of one each (the command path then pays far less for the read
+   * side); a query waiting to read its own writes wakes the runner at once.
+   */
+  private onAppend(): void {
+    if (this.waiters.size > 0) return this.wake();
+    if (this.appendWakeTimer) return;
+    this.appendWakeTimer = setTimeout(() => {
+      this.appendWakeTimer = undefined;
+      this.wake();
+    }, APPEND_COALESCE_MS);
+    this.appendWakeTimer.unref();
   }
 
   private sleep(ms: number): Promise<void> {
