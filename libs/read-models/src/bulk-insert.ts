@@ -3,7 +3,7 @@
 import { CompiledQuery, InsertQueryBuilder, OnConflictBuilder, OnConflictDoNothingBuilder, OnConflictUpdateBuilder, sql, Transaction } from 'kysely';
 
 /** bound parameters per statement: well under SQLite's 32,766 and PostgreSQL's 65,535 */
-const MAX_PARAMETERS = 16_000;
+const MAX_PARAMETERS = 4_000;
 /** rows per statement at most, however narrow the table */
 const MAX_ROWS = 1000;
 
@@ -40,8 +40,9 @@ export class BulkInsert {
   async run(db: Transaction<any>, rows: readonly (readonly unknown[])[]): Promise<void> {
     if (rows.length === 0) return;
     const dialect = fingerprint(db);
-    for (let start = 0; start < rows.length; start += this.rowsPerStatement) {
-      const part = rows.slice(start, start + this.rowsPerStatement);
+    for (let start = 0; start < rows.length; ) {
+      const part = rows.slice(start, start + statementRows(rows.length - start, this.rowsPerStatement));
+      start += part.length;
       const parameters: unknown[] = [];
       for (const row of part) for (let i = 0; i < this.columns.length; i++) parameters.push(row[i]);
       const key = `${dialect}|${part.length}`;
@@ -70,6 +71,17 @@ export class BulkInsert {
         oc.columns(conflict.update as any).doUpdateSet(Object.fromEntries(conflict.set.map((column) => [column, sql.ref(`excluded.${column}`)]))),
     );
   }
+}
+
+/**
+ * How many of the `left` rows the next statement takes: full statements,
+ * then powers of two. So a table has a dozen statement shapes at most, not
+ * one per remainder: every shape is a prepared statement the connection
+ * keeps, and one of thousands of parameters holds a megabyte.
+ */
+function statementRows(left: number, most: number): number {
+  if (left >= most) return most;
+  return 2 ** Math.floor(Math.log2(left));
 }
 
 /** what tells the dialects apart in compiled text: the form of a bound parameter */
