@@ -15,9 +15,9 @@ import { SqliteEventStore } from '@complaints/event-store';
 import { openSqliteReadModelDb, ProjectionRunner } from '@complaints/read-models';
 import { allProjections } from '@complaints/read-models/projections';
 
-/** the runner's defaults: the first read, and the most one read grows to while behind */
+/** the runner's reads: its first batch, and the largest page it reads while behind (its batches take several) */
 export const RAW_FIRST_PAGE = 2000;
-export const RAW_MAX_PAGE = 50_000;
+export const RAW_MAX_PAGE = 10_000;
 
 export type ChildMessage =
   | { type: 'prepared'; events: number; complaints: number; commands: number; seconds: number }

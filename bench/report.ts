@@ -87,9 +87,24 @@ and the details list every round, so the noise of the machine is visible.
   the same body and inserts the same row with raw better-sqlite3, one row per
   transaction (no auth, no validation, no Nest). Target: ≥ 2,000 req/s and
   p99 ≤ 100 ms with no non-2xx response.
+- **(d)** The read side on a month of demo traffic: \`npm run demo -- --days 30
+  --per-day 3500 --seed 1\` (about 1,080,000 events of 105,000 complaints),
+  generated once through the real command pipeline and kept in
+  \`.cache/bench/\` (git-ignored; \`npm run bench -- --prepare\` generates it
+  alone, which takes about 13 minutes at some 1,400 events/s). Each round, in
+  processes of their own: the raw paged \`SqliteEventStore.readAll\` scan of the
+  whole log (pages as the runner reads them), then
+  \`ProjectionRunner.rebuild()\` of \`allProjections()\` into a new read-model
+  file, its peak RSS sampled (\`process.memoryUsage().rss\` every 25 ms and after
+  each batch, and the process's VmHWM). Targets: ≥ 50,000 events/s, ≥ 0.3× the
+  raw scan, peak RSS ≤ 500 MB. Then, on the rebuilt read models:
+  \`statsSummary\` of the month (all branches, asOf now), 50 runs after 3
+  warm-up runs, target p95 ≤ 50 ms; and the \`asOf\` desk queue of the busiest
+  branch at 10:30 on the 16th, 5 runs, target ≤ 2 s each.
 
 Options: \`npm run bench -- --help\` (e.g. \`--only a,b\`, \`--seconds 10\`, \`--rounds 3\`,
-\`--no-docs\`, \`--replace-docs\`, \`--profile-server DIR\`).
+\`--no-docs\`, \`--replace-docs\`, \`--profile-server DIR\`, \`--prepare\`, \`--demo-per-day N\`,
+\`--stats-runs N\`).
 
 ${MARKER}
 `;

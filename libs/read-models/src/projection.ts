@@ -19,9 +19,10 @@ import { RecordedEvent } from '@complaints/event-store';
  * the event's own time (`metadata.occurredAt`, else `recordedAt`), never the
  * clock, so that a rebuild writes the same rows as the live run did.
  *
- * A batch holds up to a few thousand events: write set-based (fold the batch
- * in memory, then one multi-row statement per table), not one statement per
- * event, or the database round trips dominate a rebuild. The events are
+ * A batch holds a few thousand events, and up to tens of thousands while the
+ * runner catches up: write set-based (fold the batch in memory, then a few
+ * multi-row statements per table), not one statement per event, or the
+ * database round trips dominate a rebuild. The events are
  * shared by every projection of the batch: read them, never modify them.
  */
 export interface Projection {

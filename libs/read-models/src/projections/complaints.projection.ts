@@ -364,13 +364,13 @@ const fresh = (): Working => ({
 export interface ComplaintsProjectionOptions {
   /**
    * how many folded complaints are kept in memory between batches (default
-   * 12,000: a few days of traffic), so that the next batch need not read and
-   * parse them back; the least recently touched leave first
+   * 4,000, some 20 MB), so that the next batch need not read and parse them
+   * back; the least recently touched leave first
    */
   cachedComplaints?: number;
 }
 
-const DEFAULT_CACHED_COMPLAINTS = 12_000;
+const DEFAULT_CACHED_COMPLAINTS = 4_000;
 
 /**
  * Complaints as the queues, searches and statistics read them, folded with
@@ -380,7 +380,7 @@ const DEFAULT_CACHED_COMPLAINTS = 12_000;
  * queue-relevant states (for `asOf`), the work-order hops with their
  * one-hour clocks, refunds, escalations and the pending deadlines.
  *
- * Set-based: a batch (up to 50,000 events while catching up) is folded in
+ * Set-based: a batch (up to 40,000 events while catching up) is folded in
  * memory, then each table gets a few multi-row statements. A complaint's row
  * is written once per batch; the child tables only get the rows whose values
  * differ between the state the batch started from and the one it ends with;

@@ -21,7 +21,7 @@ export interface ProjectionRunnerOptions {
    * while far behind (a rebuild, a long stop) each full batch doubles the next
    * one, up to this; a read that reaches the head of the log starts again at
    * `batchSize`. Bigger batches let a projection write a row once for many of
-   * its events instead of once per batch. Default 50,000, or `batchSize` when
+   * its events instead of once per batch. Default 40,000, or `batchSize` when
    * only that is given (fixed batches).
    */
   maxBatchSize?: number;
@@ -99,7 +99,7 @@ class ApplyFailure extends Error {
 }
 
 const DEFAULT_BATCH_SIZE = 2000;
-const DEFAULT_MAX_BATCH_SIZE = 50_000;
+const DEFAULT_MAX_BATCH_SIZE = 40_000;
 /** how long the runner lets appends gather before projecting them, when no query waits */
 const APPEND_COALESCE_MS = 25;
 /** events one read of the log takes at most */
