@@ -2,8 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal, Roles } from '../platform/auth';
-import { CommandIdentity } from '../complaints/complaint-ids';
-import { parseIfMatch } from '../complaints/http/complaint-commands.service';
+import { commandIdentity, parseIfMatch } from '../complaints/http/complaint-commands.service';
 import { heldBy } from '@complaints/read-models/queries';
 import { ReadModelsReader } from '../queries/read-models.reader';
 import { HandOverRequest } from './hand-over.request.dto';
@@ -24,8 +23,7 @@ export class HandoversHttpController {
   @ApiOperation({ summary: 'Hand the open complaints and work orders one holds to the incoming agent (交接班)' })
   @ApiCreatedResponse({ description: 'The handover with the open items handed over.' })
   async handOver(@Body() body: HandOverRequest, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const header = request.headers['idempotency-key'];
-    const identity = CommandIdentity.fromIdempotencyKey(principal.sub, Array.isArray(header) ? header[0] : header);
+    const identity = commandIdentity(principal, request);
     const handoverId = identity.newId('handover');
     const items = await heldBy(await this.readModels.fresh(), principal.sub);
     const handover = await this.handovers.run(principal, handoverId, identity, (now) => ({
@@ -44,8 +42,7 @@ export class HandoversHttpController {
   @ApiOperation({ summary: 'The receiving agent acknowledges the handover; the items are theirs from now on' })
   @ApiOkResponse({ description: 'The handover.' })
   async acknowledge(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
-    const header = request.headers['idempotency-key'];
-    const identity = CommandIdentity.fromIdempotencyKey(principal.sub, Array.isArray(header) ? header[0] : header);
+    const identity = commandIdentity(principal, request);
     return this.handovers.run(
       principal,
       id,

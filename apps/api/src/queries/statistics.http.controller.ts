@@ -8,8 +8,8 @@ import { EVENT_STORE, EventStore } from '@complaints/event-store';
 import { bulletin, Bulletin, cstDate, PERIOD_KINDS, PeriodKind, periodOf, periodReport, REPORT_CSV_HEADER, reportRows, statsSummary } from '@complaints/read-models/queries';
 import { CurrentPrincipal, Principal, Roles } from '../platform/auth';
 import { ResourceNotFound } from '../platform/http';
-import { CommandIdentity } from '../complaints/complaint-ids';
 import { COMPLAINT_POLICY } from '../complaints/complaint-policy.provider';
+import { commandIdentity } from '../complaints/http/complaint-commands.service';
 import { RecordMeasureRequest } from './record-measure.request.dto';
 import { BulletinQuery, ReportQuery, StatsQueryDto } from './query.request.dto';
 import { badField, branchInScope, instant } from './query-scope';
@@ -107,8 +107,7 @@ export class StatisticsHttpController {
   @ApiCreatedResponse({ description: 'The measure.' })
   async recordMeasure(@Body() body: RecordMeasureRequest, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest) {
     const period = await this.inPeriod(async () => periodOf(body.period, body.date));
-    const header = request.headers['idempotency-key'];
-    const identity = CommandIdentity.fromIdempotencyKey(principal.sub, Array.isArray(header) ? header[0] : header);
+    const identity = commandIdentity(principal, request);
     const measureId = identity.newId('measure');
     const now = this.clock.now().toISOString();
     const result = await this.pipeline.execute({

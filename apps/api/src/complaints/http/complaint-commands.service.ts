@@ -31,6 +31,11 @@ function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   return Array.isArray(header) ? header[0] : header;
 }
 
+/** The identity of a command from the caller and the request's Idempotency-Key (every command endpoint uses this one). */
+export function commandIdentity(principal: Principal, request: FastifyRequest): CommandIdentity {
+  return CommandIdentity.fromIdempotencyKey(principal.sub, idempotencyKeyOf(request));
+}
+
 /**
  * What every command endpoint does the same way: the time from the injected
  * clock, the identity from the Idempotency-Key, the revision from If-Match,
@@ -44,7 +49,7 @@ export class ComplaintCommands {
   ) {}
 
   identity(principal: Principal, request: FastifyRequest): CommandIdentity {
-    return CommandIdentity.fromIdempotencyKey(principal.sub, idempotencyKeyOf(request));
+    return commandIdentity(principal, request);
   }
 
   run<T extends ComplaintCommandType>(
