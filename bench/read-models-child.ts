@@ -12,7 +12,7 @@ import { readFileSync } from 'fs';
 import { performance } from 'perf_hooks';
 import { setImmediate as yieldToIo } from 'timers/promises';
 import { SqliteEventStore } from '@complaints/event-store';
-import { openSqliteReadModelDb, ProjectionRunner } from '@complaints/read-models';
+import { openSqliteReadModelDb, ProjectionHost, ProjectionRunner } from '@complaints/read-models';
 import { allProjections } from '@complaints/read-models/projections';
 
 /** the runner's reads: its first batch, and the largest page it reads while behind (its batches take several) */
@@ -138,13 +138,13 @@ async function prepare(dir: string, days: number, perDay: number, seed: string, 
   const { runDemo } = await import('../apps/api/src/demo/demo-runner');
   const { shanghaiMidnight } = await import('../apps/api/src/demo/sim-time');
   const { loadConfig } = await import('../apps/api/src/platform/config');
-  const { PROJECTION_RUNNER } = await import('../apps/api/src/read-models/read-models.module');
+  const { PROJECTION_HOST } = await import('../apps/api/src/read-models/read-models.module');
   const config = loadConfig({ DATA_DIR: dir, COMPLAINTS_TEST_CLOCK: '1', LOG_LEVEL: 'silent', NODE_ENV: 'test', SQLITE_SYNCHRONOUS: 'NORMAL' });
   const app = await createApp(config, { logger: pino({ level: 'silent' }) });
   await app.init();
   try {
     // The read models would follow every small commit; the benchmark builds them itself.
-    await app.get<ProjectionRunner>(PROJECTION_RUNNER, { strict: false }).stop();
+    await app.get<ProjectionHost>(PROJECTION_HOST, { strict: false }).stop();
     const started = performance.now();
     let lastDay = 0;
     const summary = await runDemo(app, {

@@ -19,7 +19,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import { resolve } from 'path';
 import pino from 'pino';
 import type { EventStore } from '@complaints/event-store';
-import type { ProjectionRunner, ProjectionStatus } from '@complaints/read-models';
+import type { ProjectionHost, ProjectionStatus } from '@complaints/read-models';
 import type { DemoSummary } from '../apps/api/src/demo/demo-runner';
 import { DEFAULT_START, DEMO_USAGE, DemoCliOptions, DemoUsageError, parseDemoArgs } from '../apps/api/src/demo/demo-options';
 import { DAY, formatShanghai, localMidnight, shanghaiMidnight } from '../apps/api/src/demo/sim-time';
@@ -101,10 +101,10 @@ async function dayAfterLastEvent(store: EventStore, head: number): Promise<strin
   return formatShanghai(localMidnight(at) + DAY).slice(0, 10);
 }
 
-/** the application's projection runner, when it has one */
-function projectionRunnerOf(app: INestApplicationContext, token: symbol): ProjectionRunner | undefined {
+/** the application's projection host, when it has one */
+function projectionRunnerOf(app: INestApplicationContext, token: symbol): ProjectionHost | undefined {
   try {
-    return app.get<ProjectionRunner>(token, { strict: false });
+    return app.get<ProjectionHost>(token, { strict: false });
   } catch {
     return undefined;
   }
@@ -123,7 +123,7 @@ interface Scheduler {
  * round, for what came due at the very end.
  */
 async function catchUpReadModels(
-  open: () => Promise<{ app: INestApplicationContext; store: EventStore; runner?: ProjectionRunner; scheduler?: Scheduler }>,
+  open: () => Promise<{ app: INestApplicationContext; store: EventStore; runner?: ProjectionHost; scheduler?: Scheduler }>,
   endOfDemo: number,
   tty: boolean,
 ): Promise<string> {
@@ -185,7 +185,7 @@ async function main(): Promise<number> {
   const { DeadlineScheduler } = await import('../apps/api/src/deadlines/deadline-scheduler');
   const { DemoAlreadyInStoreError, DemoStepError, runDemo } = await import('../apps/api/src/demo/demo-runner');
   const { eventStoreFile } = await import('../apps/api/src/infrastructure/storage.module');
-  const { PROJECTION_RUNNER } = await import('../apps/api/src/read-models/read-models.module');
+  const { PROJECTION_HOST } = await import('../apps/api/src/read-models/read-models.module');
   const { InvalidConfigError, loadConfig } = await import('../apps/api/src/platform/config');
 
   let config: ReturnType<typeof loadConfig>;
@@ -232,7 +232,7 @@ async function main(): Promise<number> {
     const clock = app.get(CLOCK);
     if (clock instanceof ManualClock) clock.set(new Date(at));
     await app.init();
-    const runner = projectionRunnerOf(app, PROJECTION_RUNNER);
+    const runner = projectionRunnerOf(app, PROJECTION_HOST);
     let scheduler: Scheduler | undefined;
     try {
       scheduler = app.get(DeadlineScheduler, { strict: false });

@@ -34,7 +34,8 @@ export class ApiServer {
 
   static async start(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ApiServer> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'complaints-e2e-'));
-    const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env });
+    // The projections run in their worker thread, as under `npm start`: the worker runs dist/, which `npm test` builds first.
+    const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', PROJECTIONS_WORKER: '1', ...options.env });
     const app = await createApp(config, { logger: pino({ level: 'silent' }) });
     await app.listen(0, '127.0.0.1');
     return new ApiServer(app, await app.getUrl(), dataDir, new TokenService(config.jwtSecret), options.dataDir === undefined);

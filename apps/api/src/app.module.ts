@@ -38,7 +38,7 @@ export class AppModule {
         CqrsModule.forRoot(),
 
         StorageModule,
-        ReadModelsModule.forRoot(allProjections()),
+        config.projectionsWorker ? ReadModelsModule.inWorker() : ReadModelsModule.forRoot(allProjections()),
 
         // ── Features ─────────────────────────────────────────────────────
         ComplaintsModule,

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Kysely } from 'kysely';
 import { EVENT_STORE, EventStore } from '@complaints/event-store';
 import { ReadModelTables } from '@complaints/read-models/projections';
-import { ProjectionRunner } from '@complaints/read-models';
-import { PROJECTION_RUNNER, READ_MODEL_DB } from '../read-models/read-models.module';
+import { ProjectionHost } from '@complaints/read-models';
+import { PROJECTION_HOST, READ_MODEL_DB } from '../read-models/read-models.module';
 
 /** How long a query waits for the projections to reach what was written before it asked. */
 const FRESHNESS_WAIT_MS = 2_000;
@@ -17,7 +17,7 @@ const FRESHNESS_WAIT_MS = 2_000;
 export class ReadModelsReader {
   constructor(
     @Inject(READ_MODEL_DB) private readonly db: Kysely<ReadModelTables>,
-    @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
+    @Inject(PROJECTION_HOST) private readonly runner: ProjectionHost,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { EVENT_STORE, EventStore, newEventId } from '@complaints/event-store';
-import { ProjectionRunner } from '@complaints/read-models';
+import { ProjectionHost } from '@complaints/read-models';
 import { eventually } from '@complaints/read-models/runner/test/runner-test-helpers';
 import { StreamCounterProjection } from '@complaints/read-models/runner/test/stream-counter.projection';
 import { StorageModule } from '../infrastructure/storage.module';
 import { ConfigModule, loadConfig } from '../platform/config';
 import { HealthRegistry, MetricsService, ObservabilityModule } from '../platform/observability';
-import { PROJECTION_RUNNER, ReadModelsModule } from './read-models.module';
+import { PROJECTION_HOST, ReadModelsModule } from './read-models.module';
 
 @Module({})
 class RootModule {}
@@ -54,7 +54,7 @@ describe('ReadModelsModule', () => {
     const flaky = new StreamCounterProjection({ name: 'flaky', failOn: () => true });
     const app = await boot(dataDir, [counter, flaky], logLines);
     const store = app.get<EventStore>(EVENT_STORE);
-    const runner = app.get<ProjectionRunner>(PROJECTION_RUNNER);
+    const runner = app.get<ProjectionHost>(PROJECTION_HOST);
 
     const { lastPosition } = await store.append('s', [{ id: newEventId(), type: 'Counted', data: {} }], { expectedRevision: 'no_stream' });
     await runner.waitForPosition(lastPosition);

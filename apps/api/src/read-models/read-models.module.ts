@@ -1,20 +1,23 @@
-import { DynamicModule, Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, FactoryProvider, Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Kysely } from 'kysely';
 import * as path from 'path';
 import type { Logger } from 'pino';
-import { EVENT_STORE, EventStore } from '@complaints/event-store';
-import { openSqliteReadModelDb, Projection, ProjectionRunner, ProjectionRunnerOptions } from '@complaints/read-models';
+import { EVENT_STORE, EventStore, SqliteEventStore } from '@complaints/event-store';
+import { openSqliteReadModelDb, Projection, ProjectionHost, ProjectionRunner, ProjectionRunnerOptions } from '@complaints/read-models';
+import { eventStoreFile } from '../infrastructure/storage.module';
 import { APP_CONFIG, AppConfig } from '../platform/config';
 import { HealthRegistry, MetricsService, ROOT_LOGGER } from '../platform/observability';
 import { registerProjectionGauges } from './projection-metrics';
 import { projectionsHealth } from './projections.health';
+import { WorkerProjectionHost } from './worker/worker-projection-host';
 
 /** The read-model database: `Kysely<ReadModelTables>` (or any narrower schema type) for queries. */
 export const READ_MODEL_DB = Symbol('READ_MODEL_DB');
-/** The {@link ProjectionRunner}; queries call its `waitForPosition` to read their own writes. */
-export const PROJECTION_RUNNER = Symbol('PROJECTION_RUNNER');
-/** The application's projections, as given to {@link ReadModelsModule.forRoot}. */
-export const PROJECTIONS = Symbol('PROJECTIONS');
+/**
+ * The {@link ProjectionHost}: a ProjectionRunner in this thread, or the host of
+ * one in a worker thread; queries call its `waitForPosition` to read their own writes.
+ */
+export const PROJECTION_HOST = Symbol('PROJECTION_HOST');
 
 /** The file of the embedded default's read models, under DATA_DIR. */
 export function readModelsFile(config: AppConfig): string {
@@ -40,30 +43,54 @@ export type ProjectionRunnerSettings = Pick<ProjectionRunnerOptions, 'batchSize'
 @Global()
 @Module({})
 export class ReadModelsModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  /** `projections` kept by a ProjectionRunner in this thread. */
   static forRoot(projections: readonly Projection[], settings: ProjectionRunnerSettings = {}): DynamicModule {
+    return ReadModelsModule.with({
+      provide: PROJECTION_HOST,
+      inject: [EVENT_STORE, READ_MODEL_DB, ROOT_LOGGER],
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each projection owns its own tables
+      useFactory: (store: EventStore, db: Kysely<any>, logger: Logger): ProjectionHost =>
+        new ProjectionRunner({ store, db, projections, logger: logger.child({ component: 'projections' }), ...settings }),
+    });
+  }
+
+  /**
+   * allProjections() kept by a ProjectionRunner in a worker thread (see
+   * WorkerProjectionHost): the API's default when it runs compiled. Needs the
+   * SQLite event store, whose file the worker opens too.
+   */
+  static inWorker(settings: Omit<ProjectionRunnerSettings, 'waitTimeoutMs'> = {}): DynamicModule {
+    return ReadModelsModule.with({
+      provide: PROJECTION_HOST,
+      inject: [EVENT_STORE, APP_CONFIG, ROOT_LOGGER],
+      useFactory: (store: EventStore, config: AppConfig, logger: Logger): ProjectionHost => {
+        if (!(store instanceof SqliteEventStore)) throw new Error('the projection worker needs the SQLite event store; set PROJECTIONS_WORKER=0');
+        return new WorkerProjectionHost({
+          store,
+          data: { eventStoreFile: eventStoreFile(config), readModelsFile: readModelsFile(config), settings },
+          logger: logger.child({ component: 'projections' }),
+        });
+      },
+    });
+  }
+
+  private static with(host: FactoryProvider<ProjectionHost>): DynamicModule {
     return {
       module: ReadModelsModule,
       providers: [
-        { provide: PROJECTIONS, useValue: projections },
         {
           provide: READ_MODEL_DB,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => openSqliteReadModelDb(readModelsFile(config)),
         },
-        {
-          provide: PROJECTION_RUNNER,
-          inject: [EVENT_STORE, READ_MODEL_DB, PROJECTIONS, ROOT_LOGGER],
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each projection owns its own tables
-          useFactory: (store: EventStore, db: Kysely<any>, all: readonly Projection[], logger: Logger) =>
-            new ProjectionRunner({ store, db, projections: all, logger: logger.child({ component: 'projections' }), ...settings }),
-        },
+        host,
       ],
-      exports: [READ_MODEL_DB, PROJECTION_RUNNER, PROJECTIONS],
+      exports: [READ_MODEL_DB, PROJECTION_HOST],
     };
   }
 
   constructor(
-    @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
+    @Inject(PROJECTION_HOST) private readonly runner: ProjectionHost,
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- closed here, queried elsewhere
     @Inject(READ_MODEL_DB) private readonly db: Kysely<any>,
     private readonly metrics: MetricsService,

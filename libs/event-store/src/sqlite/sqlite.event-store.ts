@@ -120,6 +120,7 @@ export class SqliteEventStore implements EventStore {
   private readonly queue: QueuedAppend[] = [];
   private flushScheduled = false;
   private closing: Promise<void> | undefined;
+  private readonly commitListeners = new Set<(lastPosition: number) => void>();
 
   private readonly selectStreamRevision: Database.Statement<[string], number | null>;
   private readonly selectEventRef: Database.Statement<[string], StoredEventRef>;
@@ -209,6 +210,19 @@ export class SqliteEventStore implements EventStore {
     return this.subscriptions.subscribe(handler, options);
   }
 
+  /**
+   * Calls `listener` right after each commit of this process that stored
+   * events, with the position of its last one: cheaper than a subscription
+   * (no event is read or parsed) for a reader elsewhere, such as a projection
+   * runner in a worker thread, that only needs to know when to look.
+   *
+   * @returns a function that removes the listener
+   */
+  onCommitted(listener: (lastPosition: number) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
   /** Commits the appends already made, stops the subscriptions, then closes the file. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -251,7 +265,11 @@ export class SqliteEventStore implements EventStore {
       if (outcome.ok) append.resolve(outcome.result);
       else append.reject(outcome.error);
     });
-    if (written.length > 0) this.subscriptions.notifyCommitted(new SqliteCommit(written, recordedAt));
+    if (written.length > 0) {
+      this.subscriptions.notifyCommitted(new SqliteCommit(written, recordedAt));
+      const last = written[written.length - 1].position;
+      for (const listener of this.commitListeners) listener(last);
+    }
     this.onCommit?.({ appends: batch.length, events: batch.reduce((sum, append) => sum + append.events.length, 0) });
   }
 

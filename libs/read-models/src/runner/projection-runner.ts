@@ -4,6 +4,7 @@ import { EventStore, RecordedEvent, Subscription } from '@complaints/event-store
 import { Projection } from '../projection';
 import { CheckpointConflictError, CheckpointStore } from './checkpoint.store';
 import { ProjectionFailedError, ProjectionRunnerStoppedError, UnknownProjectionError, WaitForPositionTimeoutError } from './projection-runner.errors';
+import type { ProjectionHost } from './projection-host';
 import { RunnerLogger, silentLogger } from './runner-logger';
 
 /** What the runner needs of the event store: `subscribe` only wakes it when this process appends. */
@@ -32,6 +33,19 @@ export interface ProjectionRunnerOptions {
   /** how long `waitForPosition` waits by default; 5000 ms */
   waitTimeoutMs?: number;
   logger?: RunnerLogger;
+  /**
+   * default true: a subscription on the store wakes the runner when this
+   * process appends. false when the appends happen elsewhere and are
+   * reported through {@link ProjectionRunner.appended} (a runner in a worker
+   * thread: its store sees no commits of its own, so the subscription would
+   * only read every new event a second time).
+   */
+  wakeOnAppend?: boolean;
+  /**
+   * called after each batch with {@link ProjectionRunner.reachedPosition}: a
+   * host in another thread forwards it to those waiting there
+   */
+  onProgress?: (reached: number) => void;
 }
 
 /**
@@ -135,7 +149,7 @@ const MAX_ERROR_LENGTH = 2000;
  * CLI rebuilding while the API runs) is safe: every checkpoint moves by
  * compare-and-set, so a batch is never applied twice; the loser reloads.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements ProjectionHost {
   private readonly store: ProjectionLog;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each projection owns its own tables
   private readonly db: Kysely<any>;
@@ -150,13 +164,16 @@ export class ProjectionRunner {
   private readonly retryMaxMs: number;
   private readonly waitTimeoutMs: number;
   private readonly logger: RunnerLogger;
+  private readonly onProgress: ((reached: number) => void) | undefined;
+  private readonly wakeOnAppend: boolean;
+  private readonly startedSignal = signal();
 
   /** loaded by prepare(); until then the runner knows no positions */
   private tracked: Tracked[] | undefined;
   private preparing: Promise<Tracked[]> | undefined;
   /** the tail of the work that touches the read models (batches, resets, preparation): one at a time */
   private queue: Promise<unknown> = Promise.resolve();
-  private started = false;
+  private isStarted = false;
   private loop: Promise<void> | undefined;
   private notifier: Subscription | undefined;
   private stopRequested = false;
@@ -180,6 +197,8 @@ export class ProjectionRunner {
     this.retryMaxMs = Math.max(this.retryInitialMs, positiveInteger('retry.maxDelayMs', options.retry?.maxDelayMs ?? DEFAULT_RETRY_MAX_MS));
     this.waitTimeoutMs = positiveInteger('waitTimeoutMs', options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS);
     this.logger = options.logger ?? silentLogger;
+    this.onProgress = options.onProgress;
+    this.wakeOnAppend = options.wakeOnAppend ?? true;
 
     const names = new Set<string>();
     for (const { name, version } of this.projections) {
@@ -197,26 +216,55 @@ export class ProjectionRunner {
    */
   async start(): Promise<void> {
     if (this.stopRequested) throw new ProjectionRunnerStoppedError();
-    if (this.started) throw new Error('the projection runner is already started');
-    this.started = true;
+    if (this.isStarted) throw new Error('the projection runner is already started');
+    this.isStarted = true;
     let head: number;
     try {
       await this.prepare();
       head = await this.store.headPosition();
     } catch (error) {
-      this.started = false;
+      this.isStarted = false;
       throw error;
     }
+    this.startedSignal.resolve();
     if (this.stopRequested) return;
-    this.notifier = this.store.subscribe(() => this.onAppend(), {
-      fromPosition: head,
-      onError: (error) => this.logger.warn({ err: error }, 'the append notifier of the projection runner stopped; new events are found by polling'),
-    });
+    if (this.wakeOnAppend) {
+      this.notifier = this.store.subscribe(() => this.onAppend(), {
+        fromPosition: head,
+        onError: (error) => this.logger.warn({ err: error }, 'the append notifier of the projection runner stopped; new events are found by polling'),
+      });
+    }
     this.loop = this.run();
     this.logger.info(
       { projections: this.projections.map((p) => p.name), batchSize: this.batchSize, pollIntervalMs: this.pollIntervalMs },
       'projection runner started',
     );
+  }
+
+  /** Resolves once start() has finished (the tables exist); pending until then. */
+  started(): Promise<void> {
+    return this.startedSignal.promise;
+  }
+
+  /**
+   * Events were appended where the runner's store does not see them commit
+   * (another thread or process): project them soon, as after an append here.
+   */
+  appended(): void {
+    if (this.isStarted && !this.stopRequested) this.onAppend();
+  }
+
+  /**
+   * The position every projection that is not failing has reached: what
+   * {@link waitForPosition} compares with. 0 before the runner is prepared;
+   * Number.MAX_SAFE_INTEGER when every projection is failing (nobody is
+   * held back by them).
+   */
+  reachedPosition(): number {
+    if (!this.tracked) return 0;
+    let reached = Number.MAX_SAFE_INTEGER;
+    for (const t of this.tracked) if (t.failure === undefined && t.position < reached) reached = t.position;
+    return reached;
   }
 
   /** Finishes the batch in flight, then stops. Waiters still pending are rejected. Idempotent. */
@@ -628,8 +676,7 @@ export class ProjectionRunner {
   }
 
   private hasReached(position: number): boolean {
-    if (position <= 0) return true;
-    return this.tracked !== undefined && this.tracked.every((t) => t.failure !== undefined || t.position >= position);
+    return position <= 0 || this.reachedPosition() >= position;
   }
 
   private namesBehind(position: number): string[] {
@@ -638,6 +685,7 @@ export class ProjectionRunner {
   }
 
   private settleWaiters(): void {
+    this.onProgress?.(this.reachedPosition());
     for (const waiter of this.waiters) {
       if (!this.hasReached(waiter.position)) continue;
       clearTimeout(waiter.timer);
@@ -673,4 +721,11 @@ function describeError(error: unknown): string {
 function positiveInteger(what: string, value: number): number {
   if (!(Number.isSafeInteger(value) && value > 0)) throw new RangeError(`${what} must be a positive integer, not ${value}`);
   return value;
+}
+
+/** A promise with its resolve function at hand. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }

@@ -21,6 +21,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const SQLITE_SYNCHRONOUS_MODES = ['FULL', 'NORMAL'] as const;
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
 
+/** this file is dist/…/app-config.js, not the TypeScript source */
+const RUNNING_COMPILED = __filename.endsWith('.js');
+
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
@@ -31,6 +34,14 @@ export interface AppConfig {
   readonly sqliteSynchronous: SqliteSynchronous;
   /** COMPLAINTS_TEST_CLOCK=1: the clock can be moved through `POST /api/test/clock` */
   readonly testClock: boolean;
+  /**
+   * PROJECTIONS_WORKER: 1 runs the projections in a worker thread, so that
+   * keeping the read models never takes the command path's CPU; 0 runs them
+   * in the main thread. Default 1 when the server runs compiled (`npm start`),
+   * 0 when it runs from the TypeScript sources (ts-node, jest), because the
+   * worker always runs the compiled code of dist/, which may be older.
+   */
+  readonly projectionsWorker: boolean;
   /** reserved: set when the Kafka integration is enabled */
   readonly kafkaBrokers?: readonly string[];
   /** reserved: the PostgreSQL event store / read models */
@@ -68,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     sqliteSynchronous: read.oneOf('SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS_MODES, 'FULL', { ignoreCase: true }),
     testClock: read.flag('COMPLAINTS_TEST_CLOCK', { refusedWhen: production ? 'NODE_ENV=production' : undefined }),
+    projectionsWorker: read.flag('PROJECTIONS_WORKER', { fallback: RUNNING_COMPILED }),
     kafkaBrokers: read.hostPortList('KAFKA_BROKERS'),
     databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     eventStoreUrl: read.url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),

@@ -44,9 +44,10 @@ export class EnvReader {
   }
 
   /** '1' on, '0' or unset off; anything else is refused rather than guessed. */
-  flag(name: string, options: { refusedWhen?: string } = {}): boolean {
+  flag(name: string, options: { refusedWhen?: string; fallback?: boolean } = {}): boolean {
     const value = this.raw(name)?.trim();
-    if (value === undefined || value === '0') return false;
+    if (value === undefined) return options.fallback ?? false;
+    if (value === '0') return false;
     if (value !== '1') return this.refuse(name, `${quote(value)} is not a flag`, '1 (on) or 0 (off)', false);
     if (options.refusedWhen) {
       return this.refuse(name, `is on but ${options.refusedWhen}`, `it unset (or 0) when ${options.refusedWhen}`, false);
