@@ -132,4 +132,47 @@ describe('HTTP conventions', () => {
     expect(third.body.level).toBe(2);
     expect(third.body.levelRaisedBy).toEqual(['repeat_complainant']);
   });
+
+  it('counts only the complaints of the last 30 days', async () => {
+    const server = await ApiServer.start({ env: { COMPLAINTS_TEST_CLOCK: '1' } });
+    try {
+      const register = (msisdn: string) => server.call('POST', '/api/complaints', { as: people.agentZG, body: complaintBody({ customer: { msisdn } }) });
+      const setClock = (now: string) => server.call('POST', '/api/test/clock', { as: people.admin, body: { now } });
+      expect((await setClock('2026-09-01T02:00:00.000Z')).status).toBe(200);
+      await register('13700000096');
+      await setClock('2026-09-20T02:00:00.000Z');
+      await register('13700000096');
+      // 31 days after the first, 12 after the second: one prior complaint in the window
+      await setClock('2026-10-02T02:00:00.000Z');
+      const third = await register('13700000096');
+      expect(third.status).toBe(201);
+      expect(third.body.levelRaisedBy).toEqual([]);
+      const fourth = await register('13700000096');
+      expect(fourth.body.levelRaisedBy).toEqual(['repeat_complainant']);
+    } finally {
+      await server.stop({ removeData: true });
+    }
+  });
+
+  it('counts repeat complaints across a restart: the count comes from the read models, then from the log since their checkpoint', async () => {
+    const server = await ApiServer.start();
+    const dataDir = server.dataDir;
+    const msisdn = '13700000098';
+    const first = await server.call('POST', '/api/complaints', { as: people.agentZG, body: complaintBody({ customer: { msisdn } }) });
+    expect(first.status).toBe(201);
+    await server.stop({ removeData: false });
+
+    const restarted = await ApiServer.start({ dataDir });
+    try {
+      const second = await restarted.call('POST', '/api/complaints', { as: people.agentZG, body: complaintBody({ customer: { msisdn } }) });
+      expect(second.body.levelRaisedBy).toEqual([]);
+      const third = await restarted.call('POST', '/api/complaints', { as: people.agentZG, body: complaintBody({ customer: { msisdn } }) });
+      expect(third.body.levelRaisedBy).toEqual(['repeat_complainant']);
+      // another number starts from nothing
+      const other = await restarted.call('POST', '/api/complaints', { as: people.agentZG, body: complaintBody({ customer: { msisdn: '13700000097' } }) });
+      expect(other.body.levelRaisedBy).toEqual([]);
+    } finally {
+      await restarted.stop({ removeData: true });
+    }
+  });
 });

@@ -8,12 +8,14 @@ import { ComplaintsHttpController } from './http/complaints.http.controller';
 import { RefundsHttpController } from './http/refunds.http.controller';
 import { WorkOrdersHttpController } from './http/work-orders.http.controller';
 import { ComplaintReader } from './read/complaint-reader';
+import { RepeatComplainants } from './repeat-complainants';
 import { RunComplaintCommandHandler } from './run-complaint-command';
 
 /** Complaints, their work orders and refunds: the commands of API.md and the reads of this stage. */
 @Module({
   imports: [CqrsModule, QueriesModule],
   controllers: [ComplaintsHttpController, WorkOrdersHttpController, RefundsHttpController, ComplaintQueriesHttpController],
-  providers: [complaintPolicyProvider, RunComplaintCommandHandler, ComplaintCommands, ComplaintReader],
+  providers: [complaintPolicyProvider, RunComplaintCommandHandler, ComplaintCommands, ComplaintReader, RepeatComplainants],
+  exports: [RepeatComplainants],
 })
 export class ComplaintsModule {}

@@ -1,15 +1,13 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ComplaintPolicy, ComplaintState, isRegistered, yuanToFen } from '@complaints/domain';
+import { ComplaintState, isRegistered, yuanToFen } from '@complaints/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal } from '../../platform/auth';
 import { Forbidden } from '../../platform/http';
-import { COMPLAINT_POLICY } from '../complaint-policy.provider';
 import { refundId, workOrderId } from '../complaint-ids';
 import { complaintView, refundView, workOrderView } from '../complaint.representation';
-import { complaintsByMsisdnSince } from '@complaints/read-models/queries';
 import { Clock, CLOCK } from '@complaints/application';
-import { ReadModelsReader } from '../../queries/read-models.reader';
+import { RepeatComplainants } from '../repeat-complainants';
 import {
   ClassifyComplaintRequest,
   CompleteCallbackRequest,
@@ -37,8 +35,7 @@ const sequenceOf = (state: ComplaintState, kind: 'workOrders' | 'refunds') => (i
 export class ComplaintsHttpController {
   constructor(
     private readonly commands: ComplaintCommands,
-    private readonly readModels: ReadModelsReader,
-    @Inject(COMPLAINT_POLICY) private readonly policy: ComplaintPolicy,
+    private readonly repeatComplainants: RepeatComplainants,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -57,8 +54,7 @@ export class ComplaintsHttpController {
     const identity = this.commands.identity(principal, request);
     const complaintId = identity.newId('complaint');
     // the repeat-complainant fact reaches the decider inside the command: complaints by this number in the window, closed ones too
-    const since = new Date(this.clock.now().getTime() - this.policy.repeatWindowDays * 86_400_000);
-    const priorComplaints = await complaintsByMsisdnSince(await this.readModels.fresh(), body.customer.msisdn, since, complaintId);
+    const priorComplaints = await this.repeatComplainants.countBefore(body.customer.msisdn, this.clock.now(), complaintId);
     const result = await this.commands.run(
       'RegisterComplaint',
       principal,
