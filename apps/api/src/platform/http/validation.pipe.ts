@@ -1,6 +1,7 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError } from './problem-details';
 import { RequestValidationFailed } from './problem.exception';
+import { cacheValidationMetadata } from './validation-metadata.cache';
 
 /**
  * Flattens class-validator's tree into one entry per bad field, named by its
@@ -28,6 +29,7 @@ function joinPath(parent: string, property: string): string {
  * instances, and errors render as problem+json.
  */
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
