@@ -8,3 +8,8 @@ export { SqliteEventStore } from './sqlite/sqlite.event-store';
 export type { SqliteEventStoreOptions } from './sqlite/sqlite.event-store';
 export { SqliteIdempotencyStore } from './sqlite/sqlite.idempotency.store';
 export type { SqliteIdempotencyStoreOptions } from './sqlite/sqlite.idempotency.store';
+export type { PostgresConnectionOptions } from './postgres/postgres.connection';
+export { PostgresEventStore } from './postgres/postgres.event-store';
+export type { PostgresEventStoreOptions } from './postgres/postgres.event-store';
+export { PostgresIdempotencyStore } from './postgres/postgres.idempotency.store';
+export type { PostgresIdempotencyStoreOptions } from './postgres/postgres.idempotency.store';
