@@ -5,6 +5,9 @@ import { EventStore } from './event-store.port';
 import { IdempotencyStore } from './idempotency.port';
 import { InMemoryEventStore } from './memory/in-memory.event-store';
 import { InMemoryIdempotencyStore } from './memory/in-memory.idempotency.store';
+import { PostgresEventStore } from './postgres/postgres.event-store';
+import { PostgresIdempotencyStore } from './postgres/postgres.idempotency.store';
+import { describeWithPostgres, dropSchemas, freshSchemaName, POSTGRES_URL } from './postgres/test/postgres.test-schema';
 import { SqliteEventStore } from './sqlite/sqlite.event-store';
 import { SqliteIdempotencyStore } from './sqlite/sqlite.idempotency.store';
 import { eventStoreContract, idempotencyStoreContract } from './testing/event-store.contract';
@@ -35,6 +38,27 @@ function inTempDir<Store extends { close(): Promise<void> }>(open: (dir: string)
   };
 }
 
+/** A fixture over a fresh PostgreSQL schema: the stores it opened are closed and the schema dropped at cleanup. */
+function inFreshSchema<Store extends { close(): Promise<void> }>(open: (schema: string) => Promise<Store>) {
+  return async () => {
+    const schema = freshSchemaName('contract');
+    const opened: Store[] = [];
+    const openTracked = async () => {
+      const store = await open(schema);
+      opened.push(store);
+      return store;
+    };
+    return {
+      store: await openTracked(),
+      reopen: openTracked,
+      cleanup: async () => {
+        await Promise.all(opened.map((store) => store.close()));
+        await dropSchemas([schema]);
+      },
+    };
+  };
+}
+
 function inMemory<Store extends { close(): Promise<void> }>(open: () => Store) {
   return async () => {
     const store = open();
@@ -57,3 +81,17 @@ idempotencyStoreContract(
   inTempDir<IdempotencyStore>((dir) => new SqliteIdempotencyStore({ filename: join(dir, 'events.sqlite') })),
   { durable: true },
 );
+
+// PostgreSQL (DATABASE_URL, or the local server): fails when it cannot be reached, unless COMPLAINTS_SKIP_POSTGRES=1
+describeWithPostgres('PostgreSQL', () => {
+  eventStoreContract(
+    'PostgresEventStore',
+    inFreshSchema<EventStore>((schema) => PostgresEventStore.open({ connectionString: POSTGRES_URL, schema })),
+    { durable: true },
+  );
+  idempotencyStoreContract(
+    'PostgresIdempotencyStore',
+    inFreshSchema<IdempotencyStore>((schema) => PostgresIdempotencyStore.open({ connectionString: POSTGRES_URL, schema })),
+    { durable: true },
+  );
+});
