@@ -13,8 +13,6 @@ import { ReadModelsReader } from '../queries/read-models.reader';
 import { COMPLAINT_POLICY } from './complaint-policy.provider';
 
 const DAY_MS = 86_400_000;
-/** how long a registration waits for the index to take in what was committed before it */
-const WAIT_MS = 2_000;
 /** registrations older than the window are dropped this often (they are skipped when counting anyway) */
 const SWEEP_INTERVAL_MS = 3_600_000;
 
@@ -31,7 +29,9 @@ interface Registration {
  * models would make every registration wait for the projections to apply
  * everything committed before it; this index is a read model of its own, of
  * one event type, kept in this thread from a subscription to the log: it is
- * fresh as soon as a commit returns, and costs a map lookup.
+ * fresh as soon as a commit of this process returns (commits of other
+ * processes on the same log arrive within the store's poll interval, as
+ * concurrent registrations would), and costs a map lookup.
  *
  * It starts from the `complaints` read model (the registrations of the window
  * and the checkpoint they stand at, read in one transaction), then follows
@@ -43,12 +43,9 @@ interface Registration {
 @Injectable()
 export class RepeatComplainants implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly byMsisdn = new Map<string, Registration[]>();
-  /** the last position taken in */
-  private position = 0;
   private loading: Promise<void> | undefined;
   private subscription: Subscription | undefined;
   private failed: unknown;
-  private readonly waiters = new Set<{ position: number; resolve: () => void }>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly windowMs: number;
   private readonly logger: Logger;
@@ -97,32 +94,19 @@ export class RepeatComplainants implements OnApplicationBootstrap, OnApplication
     return count;
   }
 
-  /** true when the index holds everything committed before the call; false when it cannot be used */
+  /**
+   * true once the index has caught up with the log (then it takes each commit
+   * of this process before the next request is read: the subscription is
+   * handed the commit's events and handles them in microtasks, which run
+   * before any new I/O); false when it cannot be used.
+   */
   private async upToDate(): Promise<boolean> {
     try {
       await this.loading;
     } catch {
       return false;
     }
-    if (this.failed !== undefined) return false;
-    const head = await this.store.headPosition();
-    if (this.position >= head) return true;
-    const reached = await new Promise<boolean>((resolve) => {
-      const waiter = {
-        position: head,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve(true);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        resolve(false);
-      }, WAIT_MS);
-      this.waiters.add(waiter);
-    });
-    if (!reached) this.logger.warn({ position: this.position, head }, `the repeat-complainant index is behind the log after ${WAIT_MS} ms; counting from the read models`);
-    return reached;
+    return this.failed === undefined;
   }
 
   private async load(): Promise<void> {
@@ -136,7 +120,6 @@ export class RepeatComplainants implements OnApplicationBootstrap, OnApplication
       return { checkpoint: Number(stored.rows[0]?.position ?? 0), rows: registered };
     });
     for (const row of rows) this.add(row.msisdn, Date.parse(row.registered_at), row.id);
-    this.position = checkpoint;
     const head = await this.store.headPosition();
     this.logger.info(
       { numbers: this.byMsisdn.size, registrations: rows.length, from: checkpoint, head },
@@ -149,19 +132,13 @@ export class RepeatComplainants implements OnApplicationBootstrap, OnApplication
         this.logger.error({ err: error }, 'the repeat-complainant index stopped following the log; counting from the read models');
       },
     });
+    await this.subscription.caughtUp();
   }
 
   private take(event: RecordedEvent): void {
     if (event.type === 'ComplaintRegistered') {
       const { customer, registeredAt, complaintId } = event.data as ComplaintRegistered['data'];
       this.add(customer.msisdn, Date.parse(registeredAt), complaintId);
-    }
-    this.position = event.position;
-    if (this.waiters.size === 0) return;
-    for (const waiter of this.waiters) {
-      if (waiter.position > this.position) continue;
-      this.waiters.delete(waiter);
-      waiter.resolve();
     }
   }
 
