@@ -23,8 +23,10 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
 
 /** The schema as a quoted identifier, after checking it is a plain lower-case name. */
 export function quotedSchema(schema: string): string {
-  if (!SCHEMA_NAME.test(schema)) {
-    throw new RangeError(`schema ${JSON.stringify(schema)} must be lower-case letters, digits and underscores, at most 48, not starting with a digit`);
+  if (!SCHEMA_NAME.test(schema) || schema.startsWith('pg_')) {
+    throw new RangeError(
+      `schema ${JSON.stringify(schema)} must be lower-case letters, digits and underscores, at most 48, not starting with a digit or pg_`,
+    );
   }
   return `"${schema}"`;
 }

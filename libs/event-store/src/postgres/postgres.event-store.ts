@@ -299,10 +299,12 @@ export class PostgresEventStore implements EventStore {
     try {
       ({ outcomes, written } = await this.commitBatch(batch, recordedAt));
     } catch (error) {
-      if (batch.length === 1) return batch[0].reject(error);
       // PostgreSQL refused something of one append (a NUL in a stream id), failing them all, or the connection
       // broke and the COMMIT's fate is unknown: alone, each append is written, recognised as written, or fails.
-      for (const append of batch) await this.writeBatch([append]);
+      if (batch.length === 1) batch[0].reject(error);
+      else for (const append of batch) await this.writeBatch([append]);
+      // Had the transaction committed after all, no subscription was handed its events: let them read.
+      this.subscriptions.notifyCommitted();
       return;
     }
     batch.forEach((append, i) => {
