@@ -5,6 +5,8 @@ import {
   ComplaintPolicy,
   DEFAULT_POLICY,
   pendingDeadlines,
+  POLICY_BOOK,
+  policyInForce,
   COMPLAINT_EVENT_TYPES,
   ComplaintState,
   evolveComplaint,
@@ -194,8 +196,9 @@ function chunks<T>(rows: readonly T[]): T[][] {
   return out;
 }
 
-function deadlineRows(c: ComplaintCase, policy: ComplaintPolicy): DeadlinesTable[] {
-  return pendingDeadlines(c, policy).map((d) => ({
+/** the pending deadlines as the decider sees them: judged by the policy the complaint was registered under */
+function deadlineRows(c: ComplaintCase, current: ComplaintPolicy): DeadlinesTable[] {
+  return pendingDeadlines(c, policyInForce(POLICY_BOOK, c.policyVersion, current)).map((d) => ({
     id: d.id,
     complaint_id: d.complaintId,
     clock: d.clock,
