@@ -28,7 +28,7 @@ import { WorkingDayCalendarUnavailable } from './working-day-calendar.error';
  * - `workdays`: make-up working days (调休), each a Saturday or a Sunday.
  *
  * The file replaces the package's data entirely: it must cover the current
- * and the next year. A bad file stops the server with every problem listed.
+ * year, and should cover the next. A bad file stops the server with every problem listed.
  */
 export const WORKING_DAYS_FILE = 'WORKING_DAYS_FILE';
 
@@ -37,20 +37,23 @@ export const EXAMPLE_FILE = 'config/working-days.example.json';
 export interface LoadWorkingDayCalendarOptions {
   /** the value of WORKING_DAYS_FILE; unset or empty: the `chinese-days` package's data */
   readonly file?: string;
-  /** now, from the injected clock: its year (in China) and the next must be covered */
+  /** now, from the injected clock: its year (in China) must be covered */
   readonly now: Date;
+  /** told when the next year is not covered (see {@link checkCalendarCoverage}) */
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
  * The calendar for start-up: from the file when given, else from the package;
- * validated, and checked to cover the current and the next year.
+ * validated, and checked to cover the current year (the next: a warning).
  *
  * @throws {WorkingDayCalendarUnavailable} listing every problem and what to do
  */
 export function loadWorkingDayCalendar(options: LoadWorkingDayCalendarOptions): WorkingDayCalendar {
   const file = options.file?.trim();
   const calendar = file ? calendarFromFile(file) : calendarFromData(chineseDaysPackageData(), `set ${WORKING_DAYS_FILE} to a calendar file (format: ${EXAMPLE_FILE})`);
-  assertCoversCurrentAndNextYear(calendar, options.now);
+  const warning = checkCalendarCoverage(calendar, options.now);
+  if (warning) options.onWarning?.(warning);
   return calendar;
 }
 
@@ -85,24 +88,35 @@ function calendarFromData(data: WorkingDayData, remedy: string): WorkingDayCalen
 }
 
 /**
- * Deadlines of up to 7 working days are scheduled from now, so the years they
- * can fall in must be known before the first request: the current year in
- * China and the next. The State Council publishes the next year's holidays
- * around November; until then the next year is missing and this refuses.
+ * The start-up check. Deadlines in working days are scheduled from now, so
+ * the current year (in China) must be covered, or the server refuses to
+ * start. The next year is needed only by deadlines that cross New Year; the
+ * State Council publishes its holidays around November, and until the data
+ * has them such a deadline is refused when it would be scheduled
+ * (CalendarNotCovering, a 409 that says why), never guessed. So a missing next
+ * year is a warning, returned for the log.
  *
- * @throws {WorkingDayCalendarUnavailable} naming the missing years and how to supply them
+ * @throws {WorkingDayCalendarUnavailable} when the current year is missing, saying how to supply it
+ * @returns a warning naming the missing next year and how to supply it, or undefined
  */
-export function assertCoversCurrentAndNextYear(calendar: WorkingDayCalendar, now: Date): void {
+export function checkCalendarCoverage(calendar: WorkingDayCalendar, now: Date): string | undefined {
   const current = chinaYearOf(now.toISOString());
-  const missing = calendar.missingYears([current, current + 1]);
-  if (missing.length === 0) return;
-  const label = (year: number) => `${year} (${year === current ? 'the current year' : 'the next year'})`;
-  throw new WorkingDayCalendarUnavailable(
-    `the calendar (${calendar.source}) covers ${calendar.years.from} to ${calendar.years.to}, but not ${missing.map(label).join(' nor ')}; ` +
-      'deadlines in working days cannot be scheduled into a year whose holidays are unknown',
-    [],
-    `once the State Council has published the holiday arrangement for ${missing.join(' and ')}, either install a version of chinese-days that has it, ` +
-      `or write a calendar file covering ${current} to ${current + 1} (format: ${EXAMPLE_FILE}) and start the server with ${WORKING_DAYS_FILE}=/path/to/working-days.json`,
+  const howTo = (years: number[]) =>
+    `once the State Council has published the holiday arrangement for ${years.join(' and ')}, either install a version of chinese-days that has it, ` +
+    `or write a calendar file covering ${years.join(' and ')} (format: ${EXAMPLE_FILE}) and start the server with ${WORKING_DAYS_FILE}=/path/to/working-days.json`;
+  if (!calendar.coversYear(current)) {
+    const missing = calendar.missingYears([current, current + 1]);
+    throw new WorkingDayCalendarUnavailable(
+      `the calendar (${calendar.source}) covers ${calendar.years.from} to ${calendar.years.to}, but not ${current} (the current year); ` +
+        'deadlines in working days cannot be scheduled in a year whose holidays are unknown',
+      [],
+      howTo(missing),
+    );
+  }
+  if (calendar.coversYear(current + 1)) return undefined;
+  return (
+    `the calendar (${calendar.source}) covers ${calendar.years.from} to ${calendar.years.to}, but not ${current + 1} (the next year): ` +
+    `a deadline in working days that would end in ${current + 1} is refused until it does; ${howTo([current + 1])}`
   );
 }
 

@@ -10,7 +10,7 @@ import { WorkingDayCalendar } from '@complaints/domain/calendar/working-days';
 import { CalendarModule, WORKING_DAY_CALENDAR } from './calendar.module';
 import { chineseDaysPackageData, fromChineseDaysJson } from './chinese-days.data';
 import { WorkingDayCalendarUnavailable } from './working-day-calendar.error';
-import { assertCoversCurrentAndNextYear, calendarFromFile, loadWorkingDayCalendar, WORKING_DAYS_FILE } from './working-day-calendar.loader';
+import { calendarFromFile, checkCalendarCoverage, loadWorkingDayCalendar, WORKING_DAYS_FILE } from './working-day-calendar.loader';
 
 const EXAMPLE = path.resolve(__dirname, '../../../../config/working-days.example.json');
 const MID_2025 = new Date('2025-06-01T02:00:00Z');
@@ -138,28 +138,32 @@ describe('a calendar file (WORKING_DAYS_FILE)', () => {
   });
 });
 
-describe('the start-up check: the current year and the next are covered', () => {
-  it('passes when both are covered', () => {
-    expect(() => assertCoversCurrentAndNextYear(notices, MID_2025)).not.toThrow();
+describe('the start-up check: the current year must be covered, the next should be', () => {
+  it('passes quietly when both are covered', () => {
+    expect(checkCalendarCoverage(notices, MID_2025)).toBeUndefined();
   });
 
-  it('names the missing next year and says how to supply it', () => {
-    const error = failureOf(() => assertCoversCurrentAndNextYear(notices, MID_2026));
-    expect(error.message).toContain('covers 2025 to 2026, but not 2027 (the next year)');
-    expect(error.message).toContain('WORKING_DAYS_FILE=/path/to/working-days.json');
-    expect(error.message).toContain('config/working-days.example.json');
+  it('warns when the next year is missing, saying how to supply it', () => {
+    const warning = checkCalendarCoverage(notices, MID_2026);
+    expect(warning).toContain('covers 2025 to 2026, but not 2027 (the next year)');
+    expect(warning).toContain('is refused until it does');
+    expect(warning).toContain('WORKING_DAYS_FILE=/path/to/working-days.json');
+    expect(warning).toContain('config/working-days.example.json');
   });
 
-  it('takes the year in China: 2026-12-31T16:30Z is already 2027 there', () => {
-    const error = failureOf(() => assertCoversCurrentAndNextYear(notices, new Date('2026-12-31T16:30:00Z')));
-    expect(error.message).toContain('not 2027 (the current year) nor 2028 (the next year)');
+  it('refuses to start without the current year, taken in China: 2026-12-31T16:30Z is already 2027 there', () => {
+    const error = failureOf(() => checkCalendarCoverage(notices, new Date('2026-12-31T16:30:00Z')));
+    expect(error.message).toContain('but not 2027 (the current year)');
+    expect(error.message).toContain('2027 and 2028');
   });
 
-  it('refuses to start on the package data once its last year is the current one', () => {
+  it('on the package data: starts with a warning in its last year, refuses the year after', () => {
     const { years } = chineseDaysPackageData();
-    const error = failureOf(() => loadWorkingDayCalendar({ now: new Date(`${years.to}-06-01T00:00:00Z`) }));
-    expect(error.message).toContain(`but not ${years.to + 1} (the next year)`);
-    expect(() => loadWorkingDayCalendar({ now: new Date(`${years.to - 1}-06-01T00:00:00Z`) })).not.toThrow();
+    const warnings: string[] = [];
+    expect(() => loadWorkingDayCalendar({ now: new Date(`${years.to}-06-01T00:00:00Z`), onWarning: (w) => warnings.push(w) })).not.toThrow();
+    expect(warnings).toEqual([expect.stringContaining(`but not ${years.to + 1} (the next year)`)]);
+    const error = failureOf(() => loadWorkingDayCalendar({ now: new Date(`${years.to + 1}-06-01T00:00:00Z`) }));
+    expect(error.message).toContain(`but not ${years.to + 1} (the current year)`);
   });
 });
 
