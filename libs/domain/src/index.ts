@@ -23,3 +23,4 @@ export * from './complaint/escalation';
 export * from './deadlines/deadline';
 export * from './deadlines/deadline.decide';
 export * from './callback/callback';
+export * from './query/customer-query';

@@ -19,6 +19,9 @@ const ROLES_BY_COMMAND: Record<ComplaintCommandType, readonly Role[]> = {
   PauseLevelClock: ['agent', 'callcenter', 'supervisor', 'admin'],
   CompleteCallback: ['agent', 'callcenter', 'supervisor', 'admin'],
   ResumeLevelClock: ['agent', 'callcenter', 'supervisor', 'admin'],
+  // the desk records a query it cannot answer on the spot, and the answer once it has it (from the department it asked)
+  RecordCustomerQuery: ['agent', 'callcenter', 'supervisor', 'admin'],
+  AnswerCustomerQuery: ['agent', 'callcenter', 'supervisor', 'admin'],
   // the deadline scheduler acts as a system admin; no person fires deadlines by hand
   FireDeadline: ['admin'],
   AcceptWorkOrder: ['handler', 'admin'],

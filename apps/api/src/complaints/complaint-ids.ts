@@ -18,6 +18,10 @@ export function refundId(complaintId: string, sequence: number): string {
   return `${complaintId}.r${sequence}`;
 }
 
+export function queryId(complaintId: string, sequence: number): string {
+  return `${complaintId}.q${sequence}`;
+}
+
 /** The complaint a work-order or refund id belongs to; undefined when the id is not of that kind. */
 export function parentComplaintId(childId: string, kind: 'w' | 'r'): string | undefined {
   const match = /^(.+)\.([wr])(\d+)$/.exec(childId);

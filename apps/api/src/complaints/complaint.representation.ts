@@ -80,6 +80,7 @@ export function complaintView(complaint: ComplaintCase, revision: number, option
     workOrders: complaint.workOrders.map(workOrderView),
     escalations: complaint.escalations,
     callbacks: complaint.callbacks,
+    queries: complaint.queries,
     levelClock: complaint.levelClock,
     refunds: complaint.refunds.map(refundView),
     cycle: complaint.cycle,

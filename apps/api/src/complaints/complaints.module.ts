@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { CalendarModule } from '../calendar/calendar.module';
 import { QueriesModule } from '../queries/queries.module';
 import { complaintPolicyProvider } from './complaint-policy.provider';
 import { ComplaintCommands } from './http/complaint-commands.service';
@@ -13,7 +14,7 @@ import { RunComplaintCommandHandler } from './run-complaint-command';
 
 /** Complaints, their work orders and refunds: the commands of API.md and the reads of this stage. */
 @Module({
-  imports: [CqrsModule, QueriesModule],
+  imports: [CqrsModule, QueriesModule, CalendarModule],
   controllers: [ComplaintsHttpController, WorkOrdersHttpController, RefundsHttpController, ComplaintQueriesHttpController],
   providers: [complaintPolicyProvider, RunComplaintCommandHandler, ComplaintCommands, ComplaintReader, RepeatComplainants],
   exports: [RepeatComplainants],

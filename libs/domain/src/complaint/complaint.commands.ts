@@ -1,3 +1,4 @@
+import { WorkingDays } from '../query/customer-query';
 import { CallbackOutcome } from '../callback/callback';
 import { Deadline } from '../deadlines/deadline';
 import { Fen } from '../shared/money';
@@ -17,6 +18,8 @@ export interface CommandContext {
   now: Instant;
   /** who asks: a person's JWT subject, or a system actor */
   actor: string;
+  /** the working-day calendar, for the commands that start a clock counted in working days */
+  calendar?: WorkingDays;
 }
 
 type Command<Type extends string, Data> = { type: Type; data: Data; context: CommandContext };
@@ -84,6 +87,11 @@ export type PauseLevelClock = Command<'PauseLevelClock', { complaintId: string; 
 
 export type ResumeLevelClock = Command<'ResumeLevelClock', { complaintId: string }>;
 
+/** A question the desk could not answer on the spot: recorded, perhaps forwarded, answered within the policy's working days. */
+export type RecordCustomerQuery = Command<'RecordCustomerQuery', { complaintId: string; queryId: string; question: string; department?: string }>;
+
+export type AnswerCustomerQuery = Command<'AnswerCustomerQuery', { complaintId: string; queryId: string; answer: string }>;
+
 export type WorkOrderCommand = DispatchWorkOrder | AcceptWorkOrder | ForwardWorkOrder | ReplyToWorkOrder | ReturnWorkOrder;
 export type RefundCommand = RequestRefund | VerifyRefund | ApproveCashRefund | ExecuteRefund;
 
@@ -99,6 +107,8 @@ export type ComplaintCommand =
   | CompleteCallback
   | PauseLevelClock
   | ResumeLevelClock
+  | RecordCustomerQuery
+  | AnswerCustomerQuery
   | WorkOrderCommand
   | RefundCommand;
 

@@ -1,3 +1,4 @@
+import { answerCustomerQuery, recordCustomerQuery } from '../query/customer-query';
 import { decideRefund } from '../refund/refund.decide';
 import { isRefundOpen } from '../refund/refund.state';
 import { ComplaintPolicy, DEFAULT_POLICY, POLICY_BOOK, PolicyBook, policyInForce } from '../policy/complaint-policy';
@@ -171,6 +172,10 @@ export function decideComplaint(command: ComplaintCommand, state: ComplaintState
       return pauseLevelClock(command, state);
     case 'ResumeLevelClock':
       return resumeLevelClock(command, state);
+    case 'RecordCustomerQuery':
+      return recordCustomerQuery(state.id, state.queries, command.data, command.context.now, policy.queryAnswerWorkingDays, command.context.calendar);
+    case 'AnswerCustomerQuery':
+      return answerCustomerQuery(state.id, state.queries, command.data, command.context.now);
     case 'DispatchWorkOrder':
     case 'AcceptWorkOrder':
     case 'ForwardWorkOrder':

@@ -32,6 +32,8 @@ const spec = deciderSpecification(complaintDecider());
 const everyCommandButRegister: Record<Exclude<ComplaintCommandType, 'RegisterComplaint' | 'FireDeadline' | 'CompleteCallback'>, ComplaintCommand> = {
   PauseLevelClock: cmd('PauseLevelClock', { reason: 'waiting for the customer to send the bill' }),
   ResumeLevelClock: cmd('ResumeLevelClock', {}),
+  RecordCustomerQuery: cmd('RecordCustomerQuery', { queryId: 'Q9', question: 'when does the new tariff start?' }),
+  AnswerCustomerQuery: cmd('AnswerCustomerQuery', { queryId: 'Q1', answer: 'on the 1st of next month' }),
   ClassifyComplaint: cmd('ClassifyComplaint', { category: 'network' }),
   ResolveOnSite: cmd('ResolveOnSite', { resolution: 'explained the tariff' }),
   ReplyToCustomer: cmd('ReplyToCustomer', { method: 'phone', content: 'we are on it' }),

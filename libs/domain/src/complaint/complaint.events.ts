@@ -1,3 +1,4 @@
+import { CustomerQueryEvent } from '../query/customer-query';
 import { CallbackOutcome } from '../callback/callback';
 import { ClockKind } from '../deadlines/deadline';
 import { RefundEvent } from '../refund/refund.events';
@@ -195,7 +196,7 @@ export type ComplaintOwnEvent =
   | ComplaintArchived;
 
 /** Every event a complaint's stream can hold. */
-export type ComplaintEvent = ComplaintOwnEvent | WorkOrderEvent | RefundEvent;
+export type ComplaintEvent = ComplaintOwnEvent | WorkOrderEvent | RefundEvent | CustomerQueryEvent;
 export type ComplaintEventType = ComplaintEvent['type'];
 
 export const COMPLAINT_EVENT_TYPES: readonly ComplaintEventType[] = [
@@ -227,4 +228,7 @@ export const COMPLAINT_EVENT_TYPES: readonly ComplaintEventType[] = [
   'CallbackRescheduled',
   'CallbackOverdue',
   'ComplaintReopened',
+  'CustomerQueryRecorded',
+  'CustomerQueryAnswered',
+  'CustomerQueryOverdue',
 ];

@@ -1,3 +1,4 @@
+import { evolveCustomerQueries } from '../query/customer-query';
 import { CallbackState } from '../callback/callback';
 import { evolveRefund } from '../refund/refund.evolve';
 import { RefundEvent } from '../refund/refund.events';
@@ -90,6 +91,7 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
       customerReplies: [],
       cycle: 1,
       callbacks: [],
+      queries: [],
       firedDeadlines: [],
       workOrderMisses: 0,
       levelClock: { pausedMinutes: 0 },
@@ -131,6 +133,7 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
       const { clock, subject, mark } = event.data;
       if (clock === 'level') return { ...fired, levelWarning: mark };
       if (clock === 'work_order_reply') return withHop(fired, subject, (hop) => ({ ...hop, warning: mark }));
+      if (clock === 'query_answer') return { ...fired, queries: fired.queries.map((q) => (q.id === subject ? { ...q, warning: mark } : q)) };
       return fired;
     }
     case 'WorkOrderReplyOverdue': {
@@ -195,6 +198,12 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
       const withoutResolution: ComplaintCase = { ...next, resolution };
       return { ...withoutResolution, status: statusFromWorkOrders(withoutResolution) };
     }
+
+    case 'CustomerQueryOverdue':
+      return { ...complaint, firedDeadlines: [...complaint.firedDeadlines, event.data.deadlineId], queries: evolveCustomerQueries(complaint.queries, event) };
+    case 'CustomerQueryRecorded':
+    case 'CustomerQueryAnswered':
+      return { ...complaint, queries: evolveCustomerQueries(complaint.queries, event) };
 
     case 'RefundRequested':
     case 'RefundVerified':

@@ -1,3 +1,4 @@
+import { CustomerQueryState } from '../query/customer-query';
 import { CallbackState } from '../callback/callback';
 import { RefundState } from '../refund/refund.state';
 import { Instant } from '../shared/time';
@@ -76,6 +77,8 @@ export interface ComplaintCase {
   cycleStartedAt?: Instant;
   /** one callback per resolution cycle, once archived */
   callbacks: CallbackState[];
+  /** queries the desk could not answer on the spot, in the order recorded */
+  queries: CustomerQueryState[];
   /** deadlines already fired: firing one again writes nothing */
   firedDeadlines: string[];
   /** missed work-order replies so far: the ladder climbs with them */

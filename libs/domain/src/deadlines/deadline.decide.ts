@@ -46,6 +46,8 @@ export function fireDeadline(command: FireDeadline, complaint: ComplaintCase, po
       const [callbackId, attempt] = pending.subject.split('@');
       return [{ type: 'CallbackOverdue', data: { ...base, callbackId, attempt: Number(attempt), dueAt: pending.dueAt, recordedAt: now } }];
     }
+    case 'query_answer':
+      return [{ type: 'CustomerQueryOverdue', data: { ...base, queryId: pending.subject, answerDueAt: pending.dueAt, recordedAt: now } }];
   }
 }
 

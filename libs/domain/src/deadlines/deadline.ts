@@ -13,7 +13,7 @@ import { isWorkOrderOpen } from '../work-order/work-order.state';
  * deadline whose clock stopped (the reply came) or moved (a new hop, a pause)
  * is simply no longer pending, and firing it writes nothing.
  */
-export type ClockKind = 'work_order_reply' | 'level' | 'appeal_risk' | 'refund_verification' | 'callback';
+export type ClockKind = 'work_order_reply' | 'level' | 'appeal_risk' | 'refund_verification' | 'callback' | 'query_answer';
 
 export type DeadlineMark = 'warn50' | 'warn80' | 'due';
 
@@ -22,7 +22,7 @@ export interface Deadline {
   id: string;
   complaintId: string;
   clock: ClockKind;
-  /** what the clock runs for: `<workOrderId>#<hop>`, `<refundId>`, or the complaint id */
+  /** what the clock runs for: `<workOrderId>#<hop>`, `<refundId>`, `<callbackId>@<attempt>`, `<queryId>`, or the complaint id */
   subject: string;
   mark: DeadlineMark;
   startedAt: Instant;
@@ -78,6 +78,9 @@ export function pendingDeadlines(complaint: ComplaintCase, policy: ComplaintPoli
     // each attempt has its own clock, from when it was set
     const startedAt = addMinutes(callback.dueAt, -(callback.attempt === 1 ? policy.callbackWithinMinutes : policy.callbackRetryMinutes));
     all.push(...marksOf(complaint.id, 'callback', `${callback.id}@${callback.attempt}`, startedAt, callback.dueAt, policy));
+  }
+  for (const query of complaint.queries.filter((q) => !q.answeredAt && !q.overdueAt)) {
+    all.push(...marksOf(complaint.id, 'query_answer', query.id, query.recordedAt, query.answerDueAt, policy));
   }
   return all.filter((d) => !fired.has(d.id));
 }

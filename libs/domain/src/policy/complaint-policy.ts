@@ -37,6 +37,8 @@ export interface ComplaintPolicy {
   callbackRetryMinutes: number;
   /** …up to this many attempts in all */
   callbackMaxAttempts: number;
+  /** working days (mainland China calendar) to answer a query that could not be answered on the spot */
+  queryAnswerWorkingDays: number;
   /** early warnings on every clock, as shares of its span */
   warningMarks: ('warn50' | 'warn80')[];
   /** the MIIT appeal class of each category, so reports set beside the regulator's; a subcategory may differ from its category */
@@ -88,6 +90,7 @@ export const DEFAULT_POLICY: ComplaintPolicy = {
   callbackWithinMinutes: 24 * 60,
   callbackRetryMinutes: 120,
   callbackMaxAttempts: 3,
+  queryAnswerWorkingDays: 3,
   miitClasses: {
     // Monternet complaints are mostly about charges for services the customer says they never ordered
     byCategory: { billing: 'billing_dispute', network: 'network_quality', service: 'user_service', vas: 'billing_dispute' },

@@ -88,3 +88,26 @@ export class CompleteCallbackRequest {
   @MaxLength(TEXT_MAX)
   notes?: string;
 }
+
+export class RecordCustomerQueryRequest {
+  @ApiProperty({ example: '为什么我的流量包提前停用了？', description: 'the question the desk could not answer on the spot' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_MAX)
+  question!: string;
+
+  @ApiPropertyOptional({ example: 'data', description: 'the department the query is forwarded to, if any' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  department?: string;
+}
+
+export class AnswerCustomerQueryRequest {
+  @ApiProperty({ example: '流量包按自然月计算，已为您说明。' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(TEXT_MAX)
+  answer!: string;
+}

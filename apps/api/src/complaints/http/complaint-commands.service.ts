@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Clock, CLOCK } from '@complaints/application';
+import { WorkingDayCalendar } from '@complaints/domain/calendar/working-days';
+import { WORKING_DAY_CALENDAR } from '../../calendar/calendar.module';
 import { CommandContext, ComplaintCommand, ComplaintCommandType, ComplaintState } from '@complaints/domain';
 import type { FastifyRequest } from 'fastify';
 import { Principal } from '../../platform/auth';
@@ -46,6 +48,7 @@ export class ComplaintCommands {
   constructor(
     private readonly commandBus: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(WORKING_DAY_CALENDAR) private readonly calendar: WorkingDayCalendar,
   ) {}
 
   identity(principal: Principal, request: FastifyRequest): CommandIdentity {
@@ -61,7 +64,7 @@ export class ComplaintCommands {
     options: { identity?: CommandIdentity; workOrderId?: string } = {},
   ): Promise<ComplaintCommandResult> {
     const now = this.clock.now().toISOString();
-    const context: CommandContext = { now, actor: principal.sub };
+    const context: CommandContext = { now, actor: principal.sub, calendar: this.calendar };
     const build = (state: ComplaintState) => ({ type, data: data(state), context }) as ComplaintCommand;
     return this.commandBus.execute<RunComplaintCommand, ComplaintCommandResult>(
       new RunComplaintCommand(type, principal, complaintId, build, {

@@ -4,12 +4,14 @@ import { ComplaintState, isRegistered, yuanToFen } from '@complaints/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal } from '../../platform/auth';
 import { Forbidden } from '../../platform/http';
-import { refundId, workOrderId } from '../complaint-ids';
+import { queryId, refundId, workOrderId } from '../complaint-ids';
 import { complaintView, refundView, workOrderView } from '../complaint.representation';
 import { Clock, CLOCK } from '@complaints/application';
 import { RepeatComplainants } from '../repeat-complainants';
 import {
+  AnswerCustomerQueryRequest,
   ClassifyComplaintRequest,
+  RecordCustomerQueryRequest,
   CompleteCallbackRequest,
   EscalateComplaintRequest,
   PauseClockRequest,
@@ -170,6 +172,48 @@ export class ComplaintsHttpController {
   @ApiOkResponse({ description: 'The complaint, with the new `dueAt`.' })
   async resume(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.commands.run('ResumeLevelClock', principal, request, id, () => ({ complaintId: id }));
+    etag(reply, result.revision);
+    return complaintView(result.complaint, result.revision, { masked: false });
+  }
+
+  @Post(':id/queries')
+  @ApiOperation({
+    summary: 'Record a customer query (咨询) that cannot be answered on the spot; it is due within 3 working days (mainland China calendar)',
+  })
+  @ApiCreatedResponse({ description: 'The query, with `answerDueAt`.' })
+  async recordQuery(
+    @Param('id') id: string,
+    @Body() body: RecordCustomerQueryRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const result = await this.commands.run('RecordCustomerQuery', principal, request, id, (state) => ({
+      complaintId: id,
+      queryId: queryId(id, isRegistered(state) ? state.queries.length + 1 : 1),
+      question: body.question,
+      department: body.department,
+    }));
+    const recorded = result.events.find((e) => e.type === 'CustomerQueryRecorded');
+    const query = result.complaint.queries.find((q) => recorded?.type === 'CustomerQueryRecorded' && q.id === recorded.data.queryId);
+    if (!query) throw new Error(`the query on complaint ${id} wrote nothing`);
+    etag(reply, result.revision);
+    return { ...query, complaintId: id, revision: result.revision };
+  }
+
+  @Post(':id/queries/:queryId/answer')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record the answer to a customer query; `inTime` says whether it came within its working days' })
+  @ApiOkResponse({ description: 'The complaint with its queries.' })
+  async answerQuery(
+    @Param('id') id: string,
+    @Param('queryId') query: string,
+    @Body() body: AnswerCustomerQueryRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const result = await this.commands.run('AnswerCustomerQuery', principal, request, id, () => ({ complaintId: id, queryId: query, answer: body.answer }));
     etag(reply, result.revision);
     return complaintView(result.complaint, result.revision, { masked: false });
   }
