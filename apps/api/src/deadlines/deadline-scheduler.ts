@@ -8,6 +8,10 @@ import { ROOT_LOGGER } from '../platform/observability';
 import { CommandIdentity } from '../complaints/complaint-ids';
 import { ComplaintCommandResult, RunComplaintCommand } from '../complaints/run-complaint-command';
 import { ReadModelsReader } from '../queries/read-models.reader';
+import type { Selectable } from 'kysely';
+import type { DeadlinesTable } from '@complaints/read-models/projections';
+
+type DeadlineRow = Selectable<DeadlinesTable>;
 
 /** The scheduler acts as the system, not as a person: its events carry this actor. */
 export const SCHEDULER: Principal = { sub: 'system:scheduler', role: 'admin', scopes: [] };
@@ -85,23 +89,44 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
       const rows = await db.selectFrom('deadlines').selectAll().where('fire_at', '<=', now.toISOString()).orderBy('fire_at').orderBy('id').limit(PAGE + tried.size).execute();
       const due = rows.filter((row) => !tried.has(row.id));
       if (due.length === 0) return fired;
-      for (let i = 0; i < due.length; i += IN_FLIGHT) {
-        const wave = due.slice(i, i + IN_FLIGHT);
-        for (const row of wave) tried.add(row.id);
-        const results = await Promise.allSettled(
-          wave.map((row) =>
-            this.fire(
-              { id: row.id, complaintId: row.complaint_id, clock: row.clock as ClockKind, subject: row.subject, mark: row.mark as DeadlineMark, startedAt: '', dueAt: row.due_at, fireAt: row.fire_at },
-              now,
-            ),
-          ),
-        );
-        results.forEach((result, index) => {
-          if (result.status === 'fulfilled') fired += result.value ? 1 : 0;
-          else this.logger.error({ err: result.reason, deadline: wave[index].id }, 'deadline scheduler: firing failed; it stays pending');
-        });
+      // One complaint's deadlines fire one after another (each changes its stream, so firing them together would
+      // only make them retry against each other); different complaints fire IN_FLIGHT at a time.
+      const byComplaint = new Map<string, typeof due>();
+      for (const row of due) {
+        tried.add(row.id);
+        const list = byComplaint.get(row.complaint_id);
+        if (list) list.push(row);
+        else byComplaint.set(row.complaint_id, [row]);
+      }
+      const complaints = [...byComplaint.values()];
+      for (let i = 0; i < complaints.length; i += IN_FLIGHT) {
+        const counts = await Promise.all(complaints.slice(i, i + IN_FLIGHT).map((rowsOfOne) => this.fireInOrder(rowsOfOne, now)));
+        for (const count of counts) fired += count;
       }
     }
+  }
+
+  /** the due deadlines of one complaint, in order; a failure is logged and the deadline stays pending (the next round tries again) */
+  private async fireInOrder(rows: readonly DeadlineRow[], now: Date): Promise<number> {
+    let fired = 0;
+    for (const row of rows) {
+      const deadline: Deadline = {
+        id: row.id,
+        complaintId: row.complaint_id,
+        clock: row.clock as ClockKind,
+        subject: row.subject,
+        mark: row.mark as DeadlineMark,
+        startedAt: '',
+        dueAt: row.due_at,
+        fireAt: row.fire_at,
+      };
+      try {
+        if (await this.fire(deadline, now)) fired++;
+      } catch (error) {
+        this.logger.error({ err: error, deadline: row.id }, 'deadline scheduler: firing failed; it stays pending');
+      }
+    }
+    return fired;
   }
 
   private async fire(deadline: Deadline, now: Date): Promise<boolean> {
