@@ -21,6 +21,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const SQLITE_SYNCHRONOUS_MODES = ['FULL', 'NORMAL'] as const;
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
 
+/** what Kafka allows in a topic name (and what we allow in a group id) */
+const KAFKA_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
 /** this file is dist/…/app-config.js, not the TypeScript source */
 const RUNNING_COMPILED = __filename.endsWith('.js');
 
@@ -42,8 +45,12 @@ export interface AppConfig {
    * worker always runs the compiled code of dist/, which may be older.
    */
   readonly projectionsWorker: boolean;
-  /** reserved: set when the Kafka integration is enabled */
+  /** KAFKA_BROKERS: set, the 10086 integration runs (the consumer and the outbound relay); unset, the server runs without Kafka */
   readonly kafkaBrokers?: readonly string[];
+  /** KAFKA_TOPIC_PREFIX: put before every topic name of API.md (one cluster shared by environments, or a test run); default none */
+  readonly kafkaTopicPrefix: string;
+  /** KAFKA_GROUP_ID: the consumer group of the 10086 consumer */
+  readonly kafkaGroupId: string;
   /** reserved: the PostgreSQL event store / read models */
   readonly databaseUrl?: string;
   /** reserved: the EventStoreDB / KurrentDB event store */
@@ -81,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     testClock: read.flag('COMPLAINTS_TEST_CLOCK', { refusedWhen: production ? 'NODE_ENV=production' : undefined }),
     projectionsWorker: read.flag('PROJECTIONS_WORKER', { fallback: RUNNING_COMPILED }),
     kafkaBrokers: read.hostPortList('KAFKA_BROKERS'),
+    kafkaTopicPrefix: read.matching('KAFKA_TOPIC_PREFIX', KAFKA_NAME, '', 'letters, digits, ".", "_" or "-", at most 100'),
+    kafkaGroupId: read.matching('KAFKA_GROUP_ID', KAFKA_NAME, 'complaints-callcenter', 'letters, digits, ".", "_" or "-", at most 100'),
     databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     eventStoreUrl: read.url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
   };

@@ -27,6 +27,8 @@ describe('loadConfig', () => {
       // the test runs the TypeScript sources: the worker would run dist/, which may be older
       projectionsWorker: false,
       kafkaBrokers: undefined,
+      kafkaTopicPrefix: '',
+      kafkaGroupId: 'complaints-callcenter',
       databaseUrl: undefined,
       eventStoreUrl: undefined,
     });
@@ -43,6 +45,8 @@ describe('loadConfig', () => {
       SQLITE_SYNCHRONOUS: 'normal',
       PROJECTIONS_WORKER: '1',
       KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9093',
+      KAFKA_TOPIC_PREFIX: 'staging.',
+      KAFKA_GROUP_ID: 'complaints-staging',
       DATABASE_URL: 'postgres://app:pw@db:5432/complaints',
       EVENTSTORE_URL: 'kurrentdb://esdb:2113?tls=false',
     });
@@ -57,6 +61,8 @@ describe('loadConfig', () => {
       testClock: false,
       projectionsWorker: true,
       kafkaBrokers: ['kafka-1:9092', 'kafka-2:9093'],
+      kafkaTopicPrefix: 'staging.',
+      kafkaGroupId: 'complaints-staging',
       databaseUrl: 'postgres://app:pw@db:5432/complaints',
       eventStoreUrl: 'kurrentdb://esdb:2113?tls=false',
     });
@@ -64,6 +70,10 @@ describe('loadConfig', () => {
 
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', LOG_LEVEL: '  ', KAFKA_BROKERS: '' })).toMatchObject({ port: 3000, logLevel: 'info', kafkaBrokers: undefined });
+  });
+
+  it('refuses a Kafka topic prefix or group id that Kafka would refuse', () => {
+    expect(() => loadConfig({ KAFKA_TOPIC_PREFIX: 'a b', KAFKA_GROUP_ID: 'x/y' })).toThrow(/KAFKA_TOPIC_PREFIX[\s\S]*KAFKA_GROUP_ID/);
   });
 
   it('accepts port 0 (an ephemeral port, for tests)', () => {

@@ -81,6 +81,14 @@ export class EnvReader {
     return entries;
   }
 
+  /** A value matching `pattern` (e.g. a Kafka topic prefix); unset gives the fallback. */
+  matching(name: string, pattern: RegExp, fallback: string, expected: string): string {
+    const value = this.raw(name)?.trim();
+    if (value === undefined) return fallback;
+    if (!pattern.test(value)) return this.refuse(name, `${quote(value)} is not allowed`, expected, fallback);
+    return value;
+  }
+
   /** The value is never echoed: connection URLs carry passwords. */
   url(name: string, schemes: readonly string[]): string | undefined {
     const value = this.raw(name)?.trim();
