@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { HandoversModule } from './handovers/handovers.module';
+import { KafkaModule } from './kafka/kafka.module';
 import { TestClockModule } from './test-clock/test-clock.http.controller';
 import { IdempotencyHooks } from './infrastructure/idempotency.hooks';
 import { StorageModule } from './infrastructure/storage.module';
@@ -28,6 +29,7 @@ import { createRootLogger } from './platform/observability/root-logger';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logger: Logger = createRootLogger(config)): DynamicModule {
+    if (!config.kafkaBrokers) logger.info('KAFKA_BROKERS is not set: running without Kafka (no 10086 consumer, nothing published to Kafka)');
     return {
       module: AppModule,
       imports: [
@@ -45,6 +47,8 @@ export class AppModule {
         HandoversModule,
         DeadlinesModule.forRoot({ testClock: config.testClock }),
         ...(config.testClock ? [TestClockModule] : []),
+        // the 10086 call center: its complaints in, the event log out
+        ...(config.kafkaBrokers ? [KafkaModule] : []),
       ],
       providers: [IdempotencyHooks],
     };
