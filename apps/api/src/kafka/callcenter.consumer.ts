@@ -89,8 +89,9 @@ export class CallCenterConsumer {
     if (this.stopping) return;
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // a consumer that died (SIGKILL, a lost machine) holds its partitions until this passes
+      sessionTimeout: 10_000,
+      heartbeatInterval: 2_000,
       retry: { restartOnFailure: async () => !this.stopping },
     });
     this.consumer = consumer;
