@@ -103,7 +103,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const topic = kafkaTopics(options.topicPrefix).callcenterComplaints;
-  const kafka = new Kafka({ clientId: 'callcenter-simulator', brokers: options.brokers, logLevel: logLevel.ERROR, retry: { retries: 8, maxRetryTime: 5_000 } });
+  const kafka = new Kafka({ clientId: 'callcenter-simulator', brokers: options.brokers, logLevel: logLevel.NOTHING, retry: { retries: 8, maxRetryTime: 5_000 } });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
 
@@ -125,8 +125,8 @@ async function main(): Promise<number> {
   const interrupted = { value: false };
   process.once('SIGINT', () => (interrupted.value = true));
 
-  // send in slices of 20 ms worth of messages (at least one), each awaited: the broker has it before the next
-  const sliceSize = options.rate > 0 ? Math.max(1, Math.round(options.rate / 50)) : 500;
+  // send in slices of 50 ms worth of messages (at least one), each awaited: the broker has it before the next
+  const sliceSize = options.rate > 0 ? Math.max(1, Math.round(options.rate / 20)) : 500;
   let slice: Message[] = [];
   const flush = async () => {
     if (slice.length === 0) return;
