@@ -1,4 +1,4 @@
-export const BENCHMARKS = ['a', 'b', 'c', 'd'] as const;
+export const BENCHMARKS = ['a', 'b', 'c', 'd', 'e'] as const;
 export type BenchmarkId = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -39,6 +39,8 @@ export const USAGE = `npm run bench -- [options]
                           c: POST /api/complaints over HTTP (server in a child) vs a bare Fastify + raw insert route
                           d: read models on a month of demo traffic (~1M events): rebuild of every projection vs the
                              raw paged readAll scan, statsSummary of the month, an asOf desk queue
+                          e: the deadline scheduler restarted with 100,000 pending deadlines: time to schedule them,
+                             peak RSS, firing lateness of a steady stream, firing rate of a burst
   --rounds N            alternating rounds raw/system per benchmark (default 2); medians are reported
   --round-seconds S     seconds per in-process round of a and b (default 3)
   --seconds S           seconds per HTTP round of c (default 10)

@@ -42,7 +42,7 @@ export function describeMachine(): Machine {
   };
 }
 
-const LETTER = { a: '(a)', b: '(b)', c: '(c)', d: '(d)' } as const;
+const LETTER = { a: '(a)', b: '(b)', c: '(c)', d: '(d)', e: '(e)' } as const;
 
 function ratioText(r: BenchResult): string {
   return r.ratio === undefined ? '—' : `${fmt(r.ratio)}×`;

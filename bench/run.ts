@@ -5,6 +5,7 @@
 import { join, resolve } from 'path';
 import { commandBenchmark } from './commands.bench';
 import { httpBenchmark } from './http.bench';
+import { schedulerBenchmark } from './scheduler.bench';
 import { prepareDataset, readModelsBenchmark } from './read-models.bench';
 import { BenchOptions, parseOptions, USAGE } from './options';
 import { describeMachine, markdownTable, runSection, writeDocs } from './report';
@@ -46,7 +47,10 @@ async function main(): Promise<number> {
   for (const id of options.only) {
     try {
       const before = cpuTicks();
-      const produced = id === 'd' ? await readModelsBenchmark(options) : [id === 'c' ? await httpBenchmark(options) : await commandBenchmark(id, options)];
+      const produced =
+        id === 'd'
+          ? await readModelsBenchmark(options)
+          : [id === 'c' ? await httpBenchmark(options) : id === 'e' ? await schedulerBenchmark(options) : await commandBenchmark(id, options)];
       const steal = stealBetween(before, cpuTicks());
       if (steal) produced[0].details.push(steal);
       results.push(...produced);

@@ -59,8 +59,10 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     const tick = () => {
       this.fireDue()
         .catch((error: unknown) => this.logger.error({ err: error }, 'deadline scheduler: a round failed'))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs);
+        .then(() => this.delayUntilNext())
+        .catch(() => this.options.intervalMs)
+        .then((delay) => {
+          if (!this.stopped) this.timer = setTimeout(tick, delay);
         });
     };
     tick();
@@ -70,6 +72,25 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
+  }
+
+  /**
+   * How long to sleep after a round: until the next deadline in the table
+   * comes due, so it fires on time rather than up to an interval late, but at
+   * most the interval (deadlines written since, by this process or another,
+   * are found by then).
+   */
+  private async delayUntilNext(): Promise<number> {
+    const now = this.clock.now();
+    const next = await (await this.readModels.fresh())
+      .selectFrom('deadlines')
+      .select('fire_at')
+      .where('fire_at', '>', now.toISOString())
+      .orderBy('fire_at')
+      .limit(1)
+      .executeTakeFirst();
+    if (!next) return this.options.intervalMs;
+    return Math.max(0, Math.min(this.options.intervalMs, Date.parse(next.fire_at) - now.getTime()));
   }
 
   /** Fires everything due now, including what firing makes due; resolves with how many fired. One round at a time. */
