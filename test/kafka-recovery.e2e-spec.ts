@@ -82,6 +82,7 @@ describe('the 10086 integration when things break', () => {
 
   it('loses nothing and doubles nothing when the broker is stopped and restarted in the middle of a stream', async () => {
     const broker = await PrivateBroker.create();
+    let producer: Producer | undefined;
     try {
       broker.start();
       const prefix = uniquePrefix('restart');
@@ -92,11 +93,12 @@ describe('the 10086 integration when things break', () => {
       await eventually(async () => JSON.parse((await server.get('/health')).text).checks.kafka.status === 'ok', 60_000, () => 'Kafka never got healthy');
 
       // 10086 sends a steady stream; its producer waits out the broker's absence and goes on
-      const producer: Producer = await testProducer(broker.brokers);
+      producer = await testProducer(broker.brokers);
+      const sending = producer;
       let sent = 0;
       const stream = (async () => {
         for (let i = 0; i < messages.length; i += 50) {
-          await producer.send({ topic: topics.callcenterComplaints, acks: -1, messages: messages.slice(i, i + 50) });
+          await sending.send({ topic: topics.callcenterComplaints, acks: -1, messages: messages.slice(i, i + 50) });
           sent = i + 50;
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
@@ -110,7 +112,6 @@ describe('the 10086 integration when things break', () => {
       broker.start();
 
       await stream;
-      await producer.disconnect();
       await eventually(() => registrationsIn(dataDir).events >= distinct.size, 120_000, () => JSON.stringify(registrationsIn(dataDir)));
       expect(registrationsIn(dataDir)).toEqual({ events: distinct.size, tickets: distinct.size });
       await eventually(async () => JSON.parse((await server.get('/health')).text).checks.kafka.status === 'ok', 60_000, () => 'Kafka did not recover on /health');
@@ -123,6 +124,8 @@ describe('the 10086 integration when things break', () => {
       );
       await server.kill('SIGTERM');
     } finally {
+      // a producer left connected would keep retrying, and jest from exiting
+      await producer?.disconnect().catch(() => undefined);
       broker.destroy();
     }
   });
