@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EVENT_STORE, EventStore } from '@complaints/event-store';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka } from 'kafkajs';
 import * as path from 'path';
 import type { Logger } from 'pino';
 import { ComplaintsModule } from '../complaints/complaints.module';
@@ -29,8 +29,6 @@ export function relayCheckpointFile(config: AppConfig): string {
  */
 @Injectable()
 export class KafkaIntegration implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
-  private readonly kafka: Kafka;
-  private readonly dlqProducer: Producer;
   private readonly checkpoints: RelayCheckpointStore;
   readonly consumer: CallCenterConsumer;
   readonly relay: OutboundRelay;
@@ -47,8 +45,7 @@ export class KafkaIntegration implements OnModuleInit, OnApplicationBootstrap, B
     if (!config.kafkaBrokers) throw new Error('KafkaModule is imported only when KAFKA_BROKERS is set');
     this.logger = logger.child({ component: 'kafka' });
     const topics = kafkaTopics(config.kafkaTopicPrefix);
-    this.kafka = createKafka(config.kafkaBrokers, 'complaints-api', this.logger);
-    this.dlqProducer = idempotentProducer(this.kafka);
+    const kafka: Kafka = createKafka(config.kafkaBrokers, 'complaints-api', this.logger);
     this.checkpoints = new RelayCheckpointStore(relayCheckpointFile(config), config.sqliteSynchronous);
     const observer = registerKafkaMetrics(metrics.registry, {
       topic: topics.callcenterComplaints,
@@ -56,8 +53,8 @@ export class KafkaIntegration implements OnModuleInit, OnApplicationBootstrap, B
       relay: () => this.relay.current(),
       relayLag: () => this.relay.lag(),
     });
-    this.consumer = new CallCenterConsumer(this.kafka, this.dlqProducer, registration, topics, config.kafkaGroupId, this.logger, observer);
-    this.relay = new OutboundRelay(this.kafka, store, this.checkpoints, topics, this.logger, observer);
+    this.consumer = new CallCenterConsumer(kafka, idempotentProducer(kafka), registration, topics, config.kafkaGroupId, this.logger, observer);
+    this.relay = new OutboundRelay(kafka, store, this.checkpoints, topics, this.logger, observer);
   }
 
   onModuleInit(): void {
