@@ -27,6 +27,7 @@ interface Waiter {
 const STOP_TIMEOUT_MS = 30_000;
 const STATUS_TIMEOUT_MS = 5_000;
 const MAX_RESTART_DELAY_MS = 30_000;
+const WORKER_YOUNG_GENERATION_MB = 8;
 
 /**
  * Runs the projections in a worker thread (projection.worker.ts) and gives
@@ -142,7 +143,9 @@ export class WorkerProjectionHost implements ProjectionHost {
     const { entry, registerPaths } = workerFiles();
     // The worker runs the compiled code; register-paths resolves the @complaints/* aliases against dist/.
     const bootstrap = `require(${JSON.stringify(registerPaths)}); require(${JSON.stringify(entry)});`;
-    const worker = new Worker(bootstrap, { eval: true, workerData: this.options.data, name: 'projections' });
+    // A small young generation: the worker allocates a batch's rows and drops them, and V8 would otherwise let
+    // each isolate's nursery grow to tens of MB; measured by bench (e), it costs nothing noticeable in throughput.
+    const worker = new Worker(bootstrap, { eval: true, workerData: this.options.data, name: 'projections', resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
