@@ -36,6 +36,15 @@ export interface PipelineRequest<State, Command, Event extends { type: string; d
   metadata: EventMetadata;
   /** how often to re-read and re-decide when a concurrent writer got there first (0: never) */
   retries?: number;
+  /**
+   * The stream is expected not to exist (a creation under a new id): the
+   * first try decides on the initial state without reading and appends as a
+   * new stream. Should the stream exist after all (a retry, a reused id), the
+   * store refuses that append or reports it stored already, and the command
+   * runs again the usual way, reading first: same outcome, one read saved in
+   * the common case.
+   */
+  expectNew?: boolean;
 }
 
 export interface PipelineResult<State, Event> {
@@ -68,8 +77,11 @@ export class CommandPipeline {
     request: PipelineRequest<State, Command, Event>,
   ): Promise<PipelineResult<State, Event>> {
     const { streamId, decider, expectedRevision, retries = 0 } = request;
+    let assumeNew = request.expectNew === true && expectedRevision === undefined;
     for (let attempt = 0; ; attempt++) {
-      const { revision, events } = await this.store.readStream(streamId);
+      const skippedRead = assumeNew;
+      assumeNew = false;
+      const { revision, events } = skippedRead ? { revision: 0, events: [] } : await this.store.readStream(streamId);
       const state = events.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState());
 
       const firstId = request.eventIds(0);
@@ -99,6 +111,11 @@ export class CommandPipeline {
       try {
         const result = await this.store.append(streamId, newEvents, { expectedRevision: revision });
         this.observer.appended?.(Number(process.hrtime.bigint() - started) / 1e9);
+        if (skippedRead && !result.written) {
+          // stored by an earlier try: read it back, so the answer is what was stored, not what was decided now
+          attempt--;
+          continue;
+        }
         const nextState = decided.reduce(decider.evolve, state);
         return {
           state: nextState,
@@ -109,6 +126,11 @@ export class CommandPipeline {
         };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (skippedRead) {
+          // the stream exists after all: decide again on what it holds (not a lost race: no retry is used up)
+          attempt--;
+          continue;
+        }
         if (expectedRevision !== undefined) throw new StaleRevisionError(streamId, expectedRevision, error.actual);
         if (attempt >= retries) throw new ConcurrencyConflictError(streamId);
       }

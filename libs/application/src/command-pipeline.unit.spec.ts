@@ -96,4 +96,34 @@ describe('the command pipeline', () => {
     });
     await expect(pipeline.execute({ streamId: 'complaint-c1', decider, command: escalate('x'), eventIds: () => newEventId(), metadata: {} })).rejects.toBeInstanceOf(ConcurrencyConflictError);
   });
+
+  describe('expectNew: a creation under a new id skips the read', () => {
+    const registerAt = (id: string, now: string): ComplaintCommand =>
+      ({ ...registerCommand, context: { now, actor: 'desk-007' }, data: { ...registerCommand.data, complaintId: id } }) as ComplaintCommand;
+
+    it('does not read a stream it expects new, and writes the events', async () => {
+      const reads = jest.spyOn(store, 'readStream');
+      const result = await pipeline.execute({ streamId: 'complaint-c2', decider, command: registerAt('c2', NOW), expectNew: true, eventIds: () => newEventId(), metadata: {} });
+      expect(reads).not.toHaveBeenCalled();
+      expect(result).toMatchObject({ revision: 1, replayed: false });
+      expect((await store.readStream('complaint-c2')).events.map((e) => e.type)).toEqual(['ComplaintRegistered']);
+    });
+
+    it('a retry with the same event ids answers with what was stored then, not what would be decided now', async () => {
+      const id = uuidv5('c3', uuidv5.URL);
+      await pipeline.execute({ streamId: 'complaint-c3', decider, command: registerAt('c3', NOW), expectNew: true, eventIds: () => id, metadata: {} });
+      const retry = await pipeline.execute({ streamId: 'complaint-c3', decider, command: registerAt('c3', '2026-11-27T10:00:00.000Z'), expectNew: true, eventIds: () => id, metadata: {} });
+      expect(retry.replayed).toBe(true);
+      expect(retry.revision).toBe(1);
+      expect((retry.events[0].data as { registeredAt: string }).registeredAt).toBe(NOW);
+      expect((await store.readStream('complaint-c3')).revision).toBe(1);
+    });
+
+    it('a stream that exists after all is decided on as it is: the decider refuses a second registration', async () => {
+      await expect(
+        pipeline.execute({ streamId: 'complaint-c1', decider, command: registerCommand, expectNew: true, eventIds: () => newEventId(), metadata: {} }),
+      ).rejects.toBeInstanceOf(CommandRefused);
+      expect((await store.readStream('complaint-c1')).revision).toBe(1);
+    });
+  });
 });

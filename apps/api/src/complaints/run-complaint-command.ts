@@ -75,6 +75,8 @@ export class RunComplaintCommandHandler implements ICommandHandler<RunComplaintC
         command: command.build,
         expectedRevision: options.ifMatch,
         retries: options.ifMatch === undefined ? RETRIES_ON_CONFLICT : 0,
+        // a registration creates its complaint's stream under an id made for it: nothing to read first
+        expectNew: command.type === 'RegisterComplaint',
         eventIds: options.identity.eventId,
         metadata: { actor: principal.sub, role: principal.role, occurredAt: options.now },
         authorize: (state) => {
