@@ -1,5 +1,5 @@
 import { Decider } from '@complaints/domain';
-import { EventMetadata, EventStore, NewEvent, WrongExpectedRevisionError } from '@complaints/event-store';
+import { EventMetadata, EventStore, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@complaints/event-store';
 
 /** The If-Match revision the caller expected is not the stream's: HTTP 412. */
 export class StaleRevisionError extends Error {
@@ -20,6 +20,9 @@ export class ConcurrencyConflictError extends Error {
     this.name = 'ConcurrencyConflictError';
   }
 }
+
+/** what reading a stream that does not exist gives */
+const NOTHING_READ: Promise<{ revision: number; events: RecordedEvent[] }> = Promise.resolve({ revision: 0, events: [] });
 
 export interface PipelineRequest<State, Command, Event extends { type: string; data: unknown }> {
   streamId: string;
@@ -81,7 +84,9 @@ export class CommandPipeline {
     for (let attempt = 0; ; attempt++) {
       const skippedRead = assumeNew;
       assumeNew = false;
-      const { revision, events } = skippedRead ? { revision: 0, events: [] } : await this.store.readStream(streamId);
+      // Awaited like a read, so that commands issued together reach the store's queue in the order they were
+      // issued whichever path they take (the demo's reproducible log relies on it).
+      const { revision, events } = await (skippedRead ? NOTHING_READ : this.store.readStream(streamId));
       const state = events.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState());
 
       const firstId = request.eventIds(0);
