@@ -13,3 +13,8 @@ export { PostgresEventStore } from './postgres/postgres.event-store';
 export type { PostgresEventStoreOptions } from './postgres/postgres.event-store';
 export { PostgresIdempotencyStore } from './postgres/postgres.idempotency.store';
 export type { PostgresIdempotencyStoreOptions } from './postgres/postgres.idempotency.store';
+export type { EsdbClient, EsdbEventStoreOptions } from './esdb/esdb.event-store';
+export { EsdbEventStore } from './esdb/esdb.event-store';
+export { EventStoreUnavailableError, PositionIndexMismatchError } from './esdb/esdb.mapping';
+export type { EventLogImport } from './event-log-import';
+export { canImport, ImportMismatchError } from './event-log-import';
