@@ -18,3 +18,7 @@ export { EsdbEventStore } from './esdb/esdb.event-store';
 export { EventStoreUnavailableError, PositionIndexMismatchError } from './esdb/esdb.mapping';
 export type { EventLogImport } from './event-log-import';
 export { canImport, ImportMismatchError } from './event-log-import';
+export type { CopyOptions, CopyProgress, CopyResult } from './migration/copy-event-log';
+export { copyEventLog, CopyRefusedError } from './migration/copy-event-log';
+export type { StoreLocation } from './migration/store-location';
+export { describeStoreLocation, openStoreAt, parseStoreLocation, StoreLocationError } from './migration/store-location';

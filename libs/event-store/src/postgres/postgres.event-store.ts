@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool, PoolClient } from 'pg';
 import { assertValidAppend, findRetriedAppend, revisionMatches, StoredEventRef } from '../append.rules';
+import { EventLogImport, ImportMismatchError } from '../event-log-import';
 import {
   AppendOptions,
   AppendResult,
@@ -81,6 +82,17 @@ function statements(s: string) {
         SELECT position, stream_id, revision, event_id, type, data::json, metadata::json, $8::timestamptz
           FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
             AS e (position, stream_id, revision, event_id, type, data, metadata)
+      ), head AS (
+        UPDATE ${s}.events_head SET position = $9
+      )
+      SELECT pg_notify($10, $11)`,
+    // As insert, for events copied from another store: each keeps its own recorded time.
+    importInsert: `
+      WITH inserted AS (
+        INSERT INTO ${s}.events (${EVENT_COLUMNS})
+        SELECT position, stream_id, revision, event_id, type, data::json, metadata::json, recorded_at::timestamptz
+          FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+            AS e (position, stream_id, revision, event_id, type, data, metadata, recorded_at)
       ), head AS (
         UPDATE ${s}.events_head SET position = $9
       )
@@ -169,7 +181,7 @@ type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown 
  * their events), by other processes' commits through LISTEN/NOTIFY, and by a
  * poll in case a notification was lost.
  */
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, EventLogImport {
   private readonly pool: Pool;
   private readonly schema: string;
   private readonly sql: ReturnType<typeof statements>;
@@ -253,6 +265,56 @@ export class PostgresEventStore implements EventStore {
   subscribe(handler: SubscriptionHandler, options: SubscribeOptions): Subscription {
     if (this.closing) throw new Error('the event store is closed');
     return this.subscriptions.subscribe(handler, options);
+  }
+
+  /**
+   * Copies events of another store (EventLogImport, for npm run store:migrate)
+   * in one transaction under the head lock, like a batch of appends: each at
+   * its own position and revision, with the time its first store recorded it.
+   */
+  async importEvents(events: readonly RecordedEvent[]): Promise<void> {
+    if (this.closing) throw new Error('the event store is closed');
+    if (events.length === 0) return;
+    const rows = serialise(events);
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const head = Number((await client.query<{ position: string }>({ name: 'lock_head', text: this.sql.lockHead })).rows[0].position);
+      const state = await this.lookUp(client, events.map((event) => ({ streamId: event.streamId, events: [event] })), head);
+      events.forEach((event, i) => {
+        if (event.position !== head + 1 + i) throw new ImportMismatchError(event, `position ${head + 1 + i}`);
+        const current = state.revisions.get(event.streamId) ?? 0;
+        if (event.revision !== current + 1) throw new ImportMismatchError(event, `revision ${current + 1} of stream ${event.streamId}`);
+        const stored = state.stored.get(event.id);
+        if (stored) throw new ImportMismatchError(event, `the place of the event stored with its id (position ${stored.position})`);
+        state.revisions.set(event.streamId, event.revision);
+      });
+      await client.query({
+        name: 'import_events',
+        text: this.sql.importInsert,
+        values: [
+          events.map((event) => event.position),
+          events.map((event) => event.streamId),
+          events.map((event) => event.revision),
+          rows.map((row) => row.id),
+          rows.map((row) => row.type),
+          rows.map((row) => row.data),
+          rows.map((row) => row.metadata),
+          events.map((event) => event.recordedAt),
+          events[events.length - 1].position,
+          this.channel,
+          this.instanceId,
+        ],
+      });
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+    this.subscriptions.notifyCommitted();
   }
 
   /** Commits the appends already made, stops the subscriptions, then closes the connections. */
@@ -361,7 +423,7 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async lookUp(client: PoolClient, batch: QueuedAppend[], head: number): Promise<BatchState> {
+  private async lookUp(client: PoolClient, batch: readonly { streamId: string; events: readonly { id: string }[] }[], head: number): Promise<BatchState> {
     const streamIds = [...new Set(batch.map((append) => append.streamId))];
     const eventIds = batch.flatMap((append) => append.events.map((event) => event.id));
     const { rows } = await client.query<LookUpRow>({ name: 'look_up', text: this.sql.lookUp, values: [streamIds, eventIds] });
@@ -481,7 +543,7 @@ class PostgresCommit implements CommittedEvents {
   }
 }
 
-function serialise(events: readonly NewEvent[]): SerialisedEvent[] {
+function serialise(events: readonly Pick<NewEvent, 'id' | 'type' | 'data' | 'metadata'>[]): SerialisedEvent[] {
   // The events of one command usually share their metadata object: stringify it once.
   let metadataOf: unknown;
   let metadataJson = '';

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { assertValidAppend, findRetriedAppend, revisionMatches, StoredEventRef } from '../append.rules';
+import { EventLogImport, ImportMismatchError } from '../event-log-import';
 import {
   AppendOptions,
   AppendResult,
@@ -112,7 +113,7 @@ type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown 
  * polling. Nothing about the log is kept in memory between transactions: each
  * append reads the stream's revision inside the transaction that writes it.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, EventLogImport {
   private readonly db: Database.Database;
   private readonly maxBatch: number;
   private readonly onCommit: SqliteEventStoreOptions['onCommit'];
@@ -132,6 +133,8 @@ export class SqliteEventStore implements EventStore {
   private readonly writeBatch: Database.Transaction<(batch: QueuedAppend[], recordedAt: string, outcomes: Outcome[], written: WrittenEvent[]) => void>;
   private readonly insertInSavepoint: Database.Transaction<(streamId: string, current: number, events: SerialisedEvent[], recordedAt: string) => number[]>;
   private readonly readStreamSnapshot: Database.Transaction<(streamId: string, fromRevision: number) => ReadStreamResult>;
+  private readonly insertImported: Database.Statement<[number, string, number, string, string, string, string, string]>;
+  private readonly importBatch: Database.Transaction<(events: readonly RecordedEvent[], rows: SerialisedEvent[]) => void>;
 
   constructor(options: SqliteEventStoreOptions) {
     this.db = openSqliteFile(options.filename, options.synchronous ?? 'FULL', SCHEMA);
@@ -169,6 +172,22 @@ export class SqliteEventStore implements EventStore {
         Number(this.insertEvent.run(streamId, current + i + 1, id, type, data, metadata, recordedAt).lastInsertRowid),
       ),
     );
+    // An imported event keeps its position: written explicitly, AUTOINCREMENT goes on after it.
+    this.insertImported = db.prepare(
+      `INSERT INTO events (position, stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.importBatch = db.transaction((events: readonly RecordedEvent[], rows: SerialisedEvent[]) => {
+      const head = this.selectHead.get() ?? 0;
+      const revisions = new Map<string, number>();
+      events.forEach((event, i) => {
+        if (event.position !== head + 1 + i) throw new ImportMismatchError(event, `position ${head + 1 + i}`);
+        const current = revisions.get(event.streamId) ?? this.selectStreamRevision.get(event.streamId) ?? 0;
+        if (event.revision !== current + 1) throw new ImportMismatchError(event, `revision ${current + 1} of stream ${event.streamId}`);
+        revisions.set(event.streamId, event.revision);
+        const { id, type, data, metadata } = rows[i];
+        this.insertImported.run(event.position, event.streamId, event.revision, id, type, data, metadata, event.recordedAt);
+      });
+    });
     // One read transaction, so the revision and the events agree even while another process writes.
     this.readStreamSnapshot = db.transaction((streamId: string, fromRevision: number) => ({
       revision: this.selectStreamRevision.get(streamId) ?? 0,
@@ -221,6 +240,22 @@ export class SqliteEventStore implements EventStore {
   onCommitted(listener: (lastPosition: number) => void): () => void {
     this.commitListeners.add(listener);
     return () => this.commitListeners.delete(listener);
+  }
+
+  /**
+   * Copies events of another store (EventLogImport, for npm run store:migrate)
+   * in one transaction: each at its own position and revision, with the time
+   * its first store recorded it. Appends queued meanwhile wait for the next
+   * batch, as they would behind any transaction.
+   */
+  async importEvents(events: readonly RecordedEvent[]): Promise<void> {
+    if (this.closing) throw new Error('the event store is closed');
+    if (events.length === 0) return;
+    const rows = serialise(events);
+    this.importBatch.immediate(events, rows);
+    this.subscriptions.notifyCommitted();
+    const last = events[events.length - 1].position;
+    for (const listener of this.commitListeners) listener(last);
   }
 
   /** Commits the appends already made, stops the subscriptions, then closes the file. */
@@ -359,7 +394,7 @@ class SqliteCommit implements CommittedEvents {
   }
 }
 
-function serialise(events: readonly NewEvent[]): SerialisedEvent[] {
+function serialise(events: readonly Pick<NewEvent, 'id' | 'type' | 'data' | 'metadata'>[]): SerialisedEvent[] {
   // The events of one command usually share their metadata object: stringify it once.
   let metadataOf: unknown;
   let metadataJson = '';
