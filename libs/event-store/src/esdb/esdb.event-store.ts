@@ -441,7 +441,9 @@ export class EsdbEventStore implements EventStore, EventLogImport {
    * The store's events after `from` in $all, at most `limit` (all when
    * undefined). A read of $all from a position includes the event there, so
    * it is asked for one more and that one is dropped; the filter runs on the
-   * server and {@link isOwnEvent} again here.
+   * server and {@link isOwnEvent} again here. A filtered read of $all goes on
+   * through the log until it has `maxCount` matching events or reaches the
+   * end, so a short answer means the end.
    */
   private async readOwn(from: Position | typeof START, limit?: number): Promise<EsdbRecord[]> {
     const own: EsdbRecord[] = [];
