@@ -30,6 +30,14 @@ export interface Projection {
   readonly name: string;
   /** bump when the code changes what it writes: the runner then rebuilds it from position 0 */
   readonly version: number;
+  /**
+   * true: while it is rebuilt from position 0, it may hold back in memory
+   * what its batches derive and write it later (see `ApplyContext.deferred`).
+   * The runner then marks its checkpoint as a rebuild in progress until the
+   * rebuild reaches the head of the log, and a rebuild that did not get there
+   * (a crash, a failed batch, another runner taking over) starts again from 0.
+   */
+  readonly defersWhileRebuilding?: boolean;
   /** creates its tables and indexes if missing (idempotent) */
   migrate(db: Kysely<any>): Promise<void>;
   /** deletes every row it owns (before a rebuild) */
@@ -55,6 +63,16 @@ export interface ApplyContext {
   readonly checkpoint: number;
   /** the runner: one event log and one read-model database */
   readonly session: object;
+  /**
+   * Only for a projection that `defersWhileRebuilding`: true while it is
+   * rebuilt from position 0 and this batch does not reach the head of the
+   * log. It may then leave out of the transaction what it keeps in memory for
+   * later: nobody resumes from this checkpoint (a crash restarts the rebuild
+   * from 0) and nobody reads it as complete (waiters wait for the end). A
+   * batch without it (possibly one without events, at the head) must write
+   * everything held back, so that the read model is whole at its checkpoint.
+   */
+  readonly deferred?: boolean;
 }
 
 /** The shared read-model database, untyped: each projection types its own tables. */

@@ -14,7 +14,13 @@ export interface Checkpoint {
   updatedAt: string;
 }
 
-export type CheckpointStatus = 'ok' | 'failing';
+/**
+ * - `rebuilding`: a projection that defers while rebuilding is being rebuilt
+ *   from position 0 and has not reached the head of the log yet: its read
+ *   model is incomplete, and only the runner doing the rebuild may move the
+ *   checkpoint; one that finds it at startup rebuilds it from 0 again.
+ */
+export type CheckpointStatus = 'ok' | 'failing' | 'rebuilding';
 
 export const CHECKPOINT_TABLE = 'projection_checkpoints';
 
@@ -66,9 +72,9 @@ export class CheckpointStore {
     return new Map(rows.map((row) => [row.name, toCheckpoint(row)]));
   }
 
-  /** Sets a checkpoint outright (a new projection, a reset): version, position, status ok. */
-  async put(trx: Transaction<CheckpointTables>, name: string, version: number, position: number): Promise<void> {
-    const row = { name, version, position, status: 'ok', last_error: null, updated_at: new Date().toISOString() };
+  /** Sets a checkpoint outright (a new projection, a reset): version, position, status ok (or rebuilding). */
+  async put(trx: Transaction<CheckpointTables>, name: string, version: number, position: number, status: 'ok' | 'rebuilding' = 'ok'): Promise<void> {
+    const row = { name, version, position, status, last_error: null, updated_at: new Date().toISOString() };
     await trx
       .insertInto(CHECKPOINT_TABLE)
       .values(row)
@@ -85,26 +91,40 @@ export class CheckpointStore {
    * before the projection writes: the row lock is taken first, and a
    * conflict is found before any work is done.
    *
+   * A rebuild in progress (status `rebuilding`) moves only by an advance
+   * that says so (`rebuilding.from`), and stays so while `rebuilding.to`;
+   * other advances leave it alone.
+   *
    * @throws {CheckpointConflictError} when the checkpoint is not at `from` with `version`
    */
-  async advance(trx: Transaction<CheckpointTables>, name: string, version: number, from: number, to: number): Promise<void> {
+  async advance(
+    trx: Transaction<CheckpointTables>,
+    name: string,
+    version: number,
+    from: number,
+    to: number,
+    rebuilding: { from: boolean; to: boolean } = { from: false, to: false },
+  ): Promise<void> {
     const result = await trx
       .updateTable(CHECKPOINT_TABLE)
-      .set({ position: to, status: 'ok', last_error: null, updated_at: new Date().toISOString() })
+      .set({ position: to, status: rebuilding.to ? 'rebuilding' : 'ok', last_error: null, updated_at: new Date().toISOString() })
       .where('name', '=', name)
       .where('version', '=', version)
       .where('position', '=', from)
+      .where('status', rebuilding.from ? '=' : '<>', 'rebuilding')
       .executeTakeFirst();
     if (result.numUpdatedRows !== 1n) throw new CheckpointConflictError(name);
   }
 
-  /** Records a failure; the position stays where the last good batch left it. */
+  /**
+   * Records a failure; the position stays where the last good batch left it.
+   * A rebuild in progress stays one (its status says it must start again),
+   * with the error beside it.
+   */
   async markFailing(name: string, error: string): Promise<void> {
-    await this.db
-      .updateTable(CHECKPOINT_TABLE)
-      .set({ status: 'failing', last_error: error, updated_at: new Date().toISOString() })
-      .where('name', '=', name)
-      .execute();
+    const updatedAt = new Date().toISOString();
+    await this.db.updateTable(CHECKPOINT_TABLE).set({ status: 'failing', last_error: error, updated_at: updatedAt }).where('name', '=', name).where('status', '<>', 'rebuilding').execute();
+    await this.db.updateTable(CHECKPOINT_TABLE).set({ last_error: error, updated_at: updatedAt }).where('name', '=', name).where('status', '=', 'rebuilding').execute();
   }
 }
 
@@ -113,7 +133,7 @@ function toCheckpoint(row: CheckpointRow): Checkpoint {
     name: row.name,
     version: Number(row.version),
     position: Number(row.position),
-    status: row.status === 'failing' ? 'failing' : 'ok',
+    status: row.status === 'failing' || row.status === 'rebuilding' ? row.status : 'ok',
     lastError: row.last_error,
     updatedAt: row.updated_at,
   };

@@ -93,6 +93,12 @@ interface Tracked {
   position: number;
   failure: { reason: string; attempts: number; retryAt: number } | undefined;
   lastBatchAt: number;
+  /**
+   * this runner is rebuilding it from position 0 with deferred batches
+   * (`defersWhileRebuilding`): its checkpoint says `rebuilding`, and its read
+   * model is whole only once a batch at the head of the log was applied
+   */
+  deferred: boolean;
 }
 
 interface Waiter {
@@ -145,9 +151,20 @@ const MAX_ERROR_LENGTH = 2000;
  * subscription on the store serves as the doorbell) or the poll interval
  * passes (appends by other processes).
  *
+ * A projection that `defersWhileRebuilding` gets `deferred` batches while it
+ * is rebuilt from position 0, and may keep in memory what they derive until
+ * the batch at the head of the log (or a batch without events there, or the
+ * end of `rebuild()`, or `stop()`) has it write everything. Until then its
+ * checkpoint says `rebuilding`: nobody waiting for a position counts it as
+ * there, and a runner that finds such a checkpoint at startup (this one
+ * crashed) rebuilds it from 0 again. A deferred batch that fails, or finds
+ * its projection's memory gone, also restarts the rebuild from 0.
+ *
  * One runner per read-model database is the intended setup. A second one (the
  * CLI rebuilding while the API runs) is safe: every checkpoint moves by
- * compare-and-set, so a batch is never applied twice; the loser reloads.
+ * compare-and-set, so a batch is never applied twice; the loser reloads. A
+ * rebuild in progress moves only by the runner doing it; another one waits
+ * for it as for a failing projection.
  */
 export class ProjectionRunner implements ProjectionHost {
   private readonly store: ProjectionLog;
@@ -263,7 +280,7 @@ export class ProjectionRunner implements ProjectionHost {
   reachedPosition(): number {
     if (!this.tracked) return 0;
     let reached = Number.MAX_SAFE_INTEGER;
-    for (const t of this.tracked) if (t.failure === undefined && t.position < reached) reached = t.position;
+    for (const t of this.tracked) if (t.failure === undefined && reachedBy(t) < reached) reached = reachedBy(t);
     return reached;
   }
 
@@ -332,7 +349,12 @@ export class ProjectionRunner implements ProjectionHost {
       if (failed?.failure) throw new ProjectionFailedError(failed.projection.name, failed.position, failed.failure.reason);
       done = Math.min(...targets.map((t) => t.position));
       onProgress?.(Math.min(done, total), total);
-      if (done >= total) break;
+      if (done >= total) {
+        // the last batch may have ended exactly at the head without knowing it: what a projection held back is written now
+        if (!targets.some((t) => t.deferred)) break;
+        await this.exclusive(() => this.finishDeferred(targets));
+        continue;
+      }
       if (this.stopRequested) throw new ProjectionRunnerStoppedError();
       events += (await this.exclusive(() => this.catchUp(only))).read;
       await yieldToIo();
@@ -366,12 +388,12 @@ export class ProjectionRunner implements ProjectionHost {
     const stored = await this.checkpoints.loadAll();
     return this.projections.map(({ name, version }) => {
       const checkpoint = stored.get(name);
-      const current = checkpoint !== undefined && checkpoint.version === version;
+      const current = checkpoint !== undefined && checkpoint.version === version && checkpoint.status !== 'rebuilding';
       return {
         name,
         version,
         ...at(checkpoint?.position ?? 0),
-        status: current ? checkpoint.status : 'rebuild-pending',
+        status: current ? (checkpoint.status as 'ok' | 'failing') : 'rebuild-pending',
         lastError: checkpoint?.lastError ?? null,
         lastBatchAt: checkpoint?.updatedAt ?? null,
       };
@@ -432,9 +454,13 @@ export class ProjectionRunner implements ProjectionHost {
         await this.applyBatch(
           pending.filter((t) => t.position < last),
           events,
+          last,
+          reachedHead,
         );
       }
       if (reachedHead) {
+        // at the head with nothing to apply: a deferred rebuild is over, what it held back is written
+        await this.finishDeferred(ahead);
         const checkedAt = Date.now();
         for (const t of ahead) t.lastBatchAt = checkedAt;
         break;
@@ -466,20 +492,24 @@ export class ProjectionRunner implements ProjectionHost {
 
   /**
    * Applies a batch to a group of projections in one transaction with their
-   * checkpoints. When one throws, the transaction is rolled back (on
-   * PostgreSQL a failed statement spoils it anyway) and redone without it.
+   * checkpoints, moving them to `last`. When one throws, the transaction is
+   * rolled back (on PostgreSQL a failed statement spoils it anyway) and
+   * redone without it. `atHead`: nothing follows the batch in the log, so a
+   * deferred rebuild ends with it.
    */
-  private async applyBatch(group: readonly Tracked[], events: readonly RecordedEvent[]): Promise<void> {
-    const last = events[events.length - 1].position;
+  private async applyBatch(group: readonly Tracked[], events: readonly RecordedEvent[], last: number, atHead: boolean): Promise<void> {
     let members = group;
     while (members.length > 0) {
       try {
         await this.db.transaction().execute(async (trx) => {
           // Checkpoints first: a conflict with another runner shows before any work is done.
-          for (const { projection, position } of members) await this.checkpoints.advance(trx, projection.name, projection.version, position, last);
+          for (const { projection, position, deferred } of members) {
+            await this.checkpoints.advance(trx, projection.name, projection.version, position, last, { from: deferred, to: deferred && !atHead });
+          }
           for (const member of members) {
+            const context = { checkpoint: member.position, session: this, deferred: member.deferred && !atHead };
             try {
-              await member.projection.apply(trx, eventsAfter(events, member.position), { checkpoint: member.position, session: this });
+              await member.projection.apply(trx, eventsAfter(events, member.position), context);
             } catch (error) {
               throw new ApplyFailure(member, error);
             }
@@ -487,6 +517,12 @@ export class ProjectionRunner implements ProjectionHost {
         });
       } catch (error) {
         if (error instanceof ApplyFailure) {
+          // what a deferred rebuild held back in memory is no longer what the database lacks: it starts again
+          if (error.tracked.deferred) {
+            const failure = error.tracked.failure;
+            await this.resetToZero([error.tracked]);
+            error.tracked.failure = failure;
+          }
           await this.markFailing(error.tracked, error.error, last);
           members = members.filter((member) => member !== error.tracked);
           continue;
@@ -501,9 +537,11 @@ export class ProjectionRunner implements ProjectionHost {
       const committedAt = Date.now();
       for (const member of members) {
         if (member.failure) this.logger.info({ projection: member.projection.name, position: last }, `projection ${member.projection.name} recovered`);
+        if (member.deferred && atHead) this.logger.info({ projection: member.projection.name, position: last }, `projection ${member.projection.name} rebuilt up to the head of the log`);
         member.position = last;
         member.failure = undefined;
         member.lastBatchAt = committedAt;
+        if (atHead) member.deferred = false;
       }
       break;
     }
@@ -511,7 +549,18 @@ export class ProjectionRunner implements ProjectionHost {
     this.settleWaiters();
   }
 
-  private async markFailing(tracked: Tracked, error: unknown, batchEnd: number): Promise<void> {
+  /**
+   * Ends the deferred rebuilds among `candidates` that are not failing: each
+   * projection writes what it held back, at its checkpoint, in a batch
+   * without events.
+   */
+  private async finishDeferred(candidates: readonly Tracked[]): Promise<void> {
+    for (const t of candidates) {
+      if (t.deferred && t.failure === undefined) await this.applyBatch([t], [], t.position, true);
+    }
+  }
+
+  private async markFailing(tracked: Tracked, error: unknown, batchEnd: number, persist = true): Promise<void> {
     const { name } = tracked.projection;
     const attempts = (tracked.failure?.attempts ?? 0) + 1;
     const retryInMs = this.retryDelayMs(attempts);
@@ -521,6 +570,7 @@ export class ProjectionRunner implements ProjectionHost {
       { err: error, projection: name, fromPosition: tracked.position + 1, toPosition: batchEnd, attempts, retryInMs },
       `projection ${name} failed on the events after position ${tracked.position}; it is retried in ${retryInMs} ms, the others go on`,
     );
+    if (!persist) return;
     try {
       // Outside the rolled-back transaction, so that the failure is on record for the CLI and other processes.
       await this.checkpoints.markFailing(name, reason);
@@ -535,8 +585,17 @@ export class ProjectionRunner implements ProjectionHost {
     const stored = await this.checkpoints.loadAll();
     for (const tracked of this.loaded()) {
       const checkpoint = stored.get(tracked.projection.name);
-      if (checkpoint?.version === tracked.projection.version) {
+      if (checkpoint?.version === tracked.projection.version && checkpoint.status !== 'rebuilding') {
         tracked.position = checkpoint.position;
+        tracked.deferred = false;
+        continue;
+      }
+      if (checkpoint?.version === tracked.projection.version) {
+        // a rebuild in progress: this runner's own, untouched, or another runner's, which only that one may move
+        if (tracked.deferred && tracked.position === checkpoint.position) continue;
+        tracked.position = checkpoint.position;
+        tracked.deferred = false;
+        await this.markFailing(tracked, new Error('another runner is rebuilding it'), tracked.position, false);
         continue;
       }
       // Rebuilding here would fight the other runner for ever; a restart or rebuild() takes the projection over.
@@ -561,26 +620,34 @@ export class ProjectionRunner implements ProjectionHost {
     const stored = await this.checkpoints.loadAll();
 
     const now = Date.now();
+    // a checkpoint of another version, or of a rebuild that did not reach the head, says nothing of the read model
+    const isCurrent = (projection: Projection) => {
+      const checkpoint = stored.get(projection.name);
+      return checkpoint?.version === projection.version && checkpoint.status !== 'rebuilding';
+    };
     const tracked = this.projections.map((projection): Tracked => {
       const checkpoint = stored.get(projection.name);
-      const current = checkpoint?.version === projection.version;
+      const current = isCurrent(projection);
       return {
         projection,
-        position: current ? checkpoint.position : 0,
+        position: current ? checkpoint!.position : 0,
         // A failure survives a restart, but is retried at once: a restart often comes with the fix.
-        failure: current && checkpoint.status === 'failing' ? { reason: checkpoint.lastError ?? 'unknown', attempts: 0, retryAt: now } : undefined,
+        failure: current && checkpoint!.status === 'failing' ? { reason: checkpoint!.lastError ?? 'unknown', attempts: 0, retryAt: now } : undefined,
         lastBatchAt: now,
+        deferred: false,
       };
     });
 
-    const stale = tracked.filter((t) => stored.get(t.projection.name)?.version !== t.projection.version);
+    const stale = tracked.filter((t) => !isCurrent(t.projection));
     for (const { projection } of stale) {
       const previous = stored.get(projection.name);
       this.logger.info(
         { projection: projection.name, version: projection.version, storedVersion: previous?.version },
-        previous
-          ? `projection ${projection.name} changed from version ${previous.version} to ${projection.version}: rebuilding it from position 0`
-          : `projection ${projection.name} is new: building it from position 0`,
+        !previous
+          ? `projection ${projection.name} is new: building it from position 0`
+          : previous.version !== projection.version
+            ? `projection ${projection.name} changed from version ${previous.version} to ${projection.version}: rebuilding it from position 0`
+            : `projection ${projection.name} was being rebuilt (position ${previous.position}) when its runner stopped: rebuilding it from position 0`,
       );
     }
     await this.resetToZero(stale);
@@ -590,18 +657,24 @@ export class ProjectionRunner implements ProjectionHost {
     return tracked;
   }
 
-  /** Empties the projections and puts their checkpoints at 0, in one transaction: a crash leaves them old or reset, never half. */
+  /**
+   * Empties the projections and puts their checkpoints at 0, in one
+   * transaction: a crash leaves them old or reset, never half. Those that
+   * defer while rebuilding start their rebuild (checkpoint `rebuilding`).
+   */
   private async resetToZero(targets: readonly Tracked[]): Promise<void> {
     if (targets.length === 0) return;
+    const defers = (projection: Projection) => projection.defersWhileRebuilding === true;
     await this.db.transaction().execute(async (trx) => {
       for (const { projection } of targets) {
         await projection.reset(trx);
-        await this.checkpoints.put(trx, projection.name, projection.version, 0);
+        await this.checkpoints.put(trx, projection.name, projection.version, 0, defers(projection) ? 'rebuilding' : 'ok');
       }
     });
     for (const target of targets) {
       target.position = 0;
       target.failure = undefined;
+      target.deferred = defers(target.projection);
     }
   }
 
@@ -612,6 +685,12 @@ export class ProjectionRunner implements ProjectionHost {
     this.wake();
     await this.loop;
     await this.queue; // a rebuild's batch in flight
+    if (this.tracked?.some((t) => t.deferred)) {
+      // what a deferred rebuild holds back is written, so that the next start goes on from here rather than from 0
+      await this.exclusive(() => this.finishDeferred(this.loaded())).catch((error: unknown) =>
+        this.logger.error({ err: error }, 'could not write what a rebuild held back; it starts again from position 0 next time'),
+      );
+    }
     if (this.appendWakeTimer) clearTimeout(this.appendWakeTimer);
     await this.notifier?.close();
     for (const waiter of this.waiters) {
@@ -681,7 +760,7 @@ export class ProjectionRunner implements ProjectionHost {
 
   private namesBehind(position: number): string[] {
     if (!this.tracked) return this.projections.map((p) => p.name);
-    return this.tracked.filter((t) => t.failure === undefined && t.position < position).map((t) => t.projection.name);
+    return this.tracked.filter((t) => t.failure === undefined && reachedBy(t) < position).map((t) => t.projection.name);
   }
 
   private settleWaiters(): void {
@@ -700,9 +779,14 @@ export class ProjectionRunner implements ProjectionHost {
   }
 }
 
+/** What a projection has reached for those waiting: nothing while a deferred rebuild may hold back what it applied. */
+function reachedBy(t: Tracked): number {
+  return t.deferred ? 0 : t.position;
+}
+
 /** The events of a batch after a checkpoint (the batch is in position order). */
 function eventsAfter(events: readonly RecordedEvent[], position: number): readonly RecordedEvent[] {
-  if (events[0].position > position) return events;
+  if (events.length === 0 || events[0].position > position) return events;
   let low = 0;
   let high = events.length;
   while (low < high) {
