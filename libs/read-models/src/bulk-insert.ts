@@ -11,7 +11,9 @@ export type Conflict =
   /** a row whose key is taken is left as it is */
   | { doNothing: readonly string[] }
   /** a row whose key is taken gets these columns of the new row */
-  | { update: readonly string[]; set: readonly string[] };
+  | { update: readonly string[]; set: readonly string[] }
+  /** a row whose key is taken gets these columns of the new row added to its own (counters) */
+  | { update: readonly string[]; add: readonly string[] };
 
 /**
  * Multi-row INSERTs of one table, with the rows as arrays of values in
@@ -66,6 +68,14 @@ export class BulkInsert {
     const conflict = this.conflict;
     if (!conflict) return insert;
     if ('doNothing' in conflict) return insert.onConflict((oc: OnConflictBuilder<any, any>): OnConflictDoNothingBuilder<any, any> => oc.columns(conflict.doNothing as any).doNothing());
+    if ('add' in conflict) {
+      return insert.onConflict(
+        (oc: OnConflictBuilder<any, any>): OnConflictUpdateBuilder<any, any> =>
+          oc
+            .columns(conflict.update as any)
+            .doUpdateSet(Object.fromEntries(conflict.add.map((column) => [column, sql`${sql.ref(`${this.table}.${column}`)} + ${sql.ref(`excluded.${column}`)}`]))),
+      );
+    }
     return insert.onConflict(
       (oc: OnConflictBuilder<any, any>): OnConflictUpdateBuilder<any, any> =>
         oc.columns(conflict.update as any).doUpdateSet(Object.fromEntries(conflict.set.map((column) => [column, sql.ref(`excluded.${column}`)]))),

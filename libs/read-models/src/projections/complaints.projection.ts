@@ -19,6 +19,7 @@ import { RecordedEvent } from '@complaints/event-store';
 import { BulkInsert } from '../bulk-insert';
 import { ApplyContext, Projection, ReadModelDb, ReadModelTransaction } from '../projection';
 import { ComplaintsTable, ComplaintTimelineTable, DeadlinesTable, EscalationsTable, ReadModelTables, RefundsTable, WorkOrderHopsTable } from './read-model.tables';
+import { migrateStatsRollups, STATS_ROLLUP_TABLE_NAMES, StatsRollups } from './stats-rollups';
 
 const COMPLAINT_STREAM = 'complaint-';
 const KNOWN = new Set<string>(COMPLAINT_EVENT_TYPES);
@@ -236,7 +237,20 @@ const TIMELINE_COLUMNS: readonly (keyof ComplaintTimelineTable)[] = [
 ];
 const VALID_TO = TIMELINE_COLUMNS.indexOf('valid_to');
 
+const HOP_COLUMNS: readonly (keyof WorkOrderHopsTable)[] = [
+  'work_order_id', 'hop', 'complaint_id', 'department', 'branch', 'category', 'level', 'vip', 'started_at', 'reply_due_at', 'ended_at', 'outcome', 'on_time', 'handling_seconds',
+];
+const REFUND_COLUMNS: readonly (keyof RefundsTable)[] = [
+  'id', 'complaint_id', 'branch', 'status', 'amount_claimed_fen', 'amount_fen', 'method', 'requested_at', 'verify_due_at', 'verified_at', 'verified_on_time', 'executed_at',
+];
+/** the child tables (`children`) whose rows the statistics rollups count */
+const HOPS = 0;
+const REFUNDS = 1;
+
 const valuesOf = <Row>(columns: readonly (keyof Row)[]) => (row: Row): Values => columns.map((column) => row[column]);
+
+/** the `complaints` row of a stored state, as far as the rollups read it (the columns that follow from the state alone) */
+const storedRowOf = (c: ComplaintCase): Values => valuesOf(COMPLAINT_COLUMNS)(complaintRow(c, { category: c.category }, 0, null, { agent: null, position: 0 }, ''));
 
 /**
  * A table with rows of a complaint derived from its state alone (hops,
@@ -302,27 +316,46 @@ class ChildTable<Row> {
 }
 
 /**
- * Deletes the keys whose value is undefined from what `evolve` made anew, in
- * place (what it shares with `previous` is clean already, and events parsed
- * from JSON have none). The state text must not depend on where the batches
- * of a replay began: a state read back from its JSON has no such keys, so a
- * key that `evolve` set to undefined and later to a value again comes last
- * there, while in memory it would keep its old place in the text.
+ * What `evolve` made anew, without the keys whose value is undefined (what it
+ * shares with `previous` is clean already, and events parsed from JSON have
+ * none). The state text must not depend on where the batches of a replay
+ * began: a state read back from its JSON has no such keys, so a key that
+ * `evolve` set to undefined and later to a value again comes last there,
+ * while in memory it would keep its old place in the text.
+ *
+ * An object with such keys is copied without them rather than changed with
+ * `delete`, which would turn it (and every state spread from it) into a slow
+ * dictionary-mode object; a new object or array whose parts were copied gets
+ * them in place (it was made for this state alone).
  */
-function dropUndefined(value: unknown, previous: unknown): void {
-  if (value === previous || typeof value !== 'object' || value === null) return;
+function withoutUndefined<T>(value: T, previous: unknown): T {
+  if ((value as unknown) === previous || typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     const old = Array.isArray(previous) ? (previous as unknown[]) : undefined;
-    for (let i = 0; i < value.length; i++) dropUndefined(value[i], old?.[i]);
-    return;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null && item !== old?.[i]) {
+        const clean = withoutUndefined(item, old?.[i]);
+        if (clean !== item) value[i] = clean;
+      }
+    }
+    return value;
   }
   const object = value as Record<string, unknown>;
   const old = typeof previous === 'object' && previous !== null ? (previous as Record<string, unknown>) : undefined;
+  let holes = false;
   for (const key in object) {
     const v = object[key];
-    if (v === undefined) delete object[key];
-    else if (typeof v === 'object' && v !== null) dropUndefined(v, old?.[key]);
+    if (v === undefined) holes = true;
+    else if (typeof v === 'object' && v !== null && v !== old?.[key]) {
+      const clean = withoutUndefined(v, old?.[key]);
+      if (clean !== v) object[key] = clean;
+    }
   }
+  if (!holes) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key in object) if (object[key] !== undefined) copy[key] = object[key];
+  return copy as T;
 }
 
 /** A complaint as a batch works on it; kept in memory between batches (see `cache`). */
@@ -340,10 +373,13 @@ interface Working {
   open: { position: number; validFrom: string } | undefined;
   /** the rows of each child table (as `children`) that `base` gives, once computed */
   children: Values[][] | undefined;
+  /** its `complaints` row as stored (COMPLAINT_COLUMNS values), once known: what it adds to the rollups */
+  stored: Values | undefined;
+  /** it changed since `base`: its rows are to be written */
   dirty: boolean;
-  /** timeline versions this batch opened, oldest first, as TIMELINE_COLUMNS values */
+  /** timeline versions opened since `base`, oldest first, as TIMELINE_COLUMNS values */
   versions: Values[];
-  /** the batch changed a queue-relevant field, so the stored open version ends here */
+  /** a queue-relevant field changed since `base`, so the stored open version ends here */
   closesStoredVersionAt: string | undefined;
 }
 
@@ -359,6 +395,7 @@ const fresh = (): Working => ({
   updatedAt: '',
   open: undefined,
   children: undefined,
+  stored: undefined,
   dirty: false,
   versions: [],
   closesStoredVersionAt: undefined,
@@ -371,9 +408,25 @@ export interface ComplaintsProjectionOptions {
    * back; the least recently touched leave first
    */
   cachedComplaints?: number;
+  /**
+   * how many complaints a rebuild from position 0 keeps in memory, unwritten,
+   * until they have been left alone longest (default 12,000): the complaints
+   * still active hold some 10 KB each; one that leaves is written once, and
+   * rarely read back
+   */
+  heldBackComplaints?: number;
 }
 
 const DEFAULT_CACHED_COMPLAINTS = 4_000;
+const DEFAULT_HELD_BACK_COMPLAINTS = 12_000;
+
+/** A deferred batch found that what it held back in memory is gone: only a rebuild from position 0 can recover. */
+export class HeldBackStateLostError extends Error {
+  constructor(checkpoint: number) {
+    super(`the complaints projection lost what it held back in memory at checkpoint ${checkpoint}; its rebuild must start again from position 0`);
+    this.name = 'HeldBackStateLostError';
+  }
+}
 
 /**
  * Complaints as the queues, searches and statistics read them, folded with
@@ -390,11 +443,23 @@ const DEFAULT_CACHED_COMPLAINTS = 4_000;
  * the timeline version a batch ends is closed in the same multi-row upsert
  * that adds the new versions. The folded states of recent complaints stay in
  * memory between batches as long as the runner's checkpoint shows that what
- * they describe is what the database holds.
+ * they describe is what the database holds. The daily rollups of the
+ * statistics (stats-rollups.ts) change with the rows they count, in the same
+ * transaction.
+ *
+ * While the runner rebuilds it from position 0 (`context.deferred`), it writes
+ * a complaint only when it leaves memory (the active ones stay: see
+ * `heldBackComplaints`) or when the rebuild reaches the head of the log: a
+ * complaint's rows are then written about once instead of once per batch, and
+ * its deadlines and intermediate timeline versions never. The runner marks
+ * such a checkpoint as an unfinished rebuild, so a crash before the end starts
+ * the rebuild again from 0 rather than from a read model with holes.
  */
 export class ComplaintsProjection implements Projection {
   readonly name = 'complaints';
-  readonly version = 3;
+  /** 4: the statistics rollups */
+  readonly version = 4;
+  readonly defersWhileRebuilding = true;
 
   private readonly complaints = new BulkInsert('complaints', COMPLAINT_COLUMNS, {
     update: ['id'],
@@ -404,7 +469,11 @@ export class ComplaintsProjection implements Projection {
   private readonly states = new BulkInsert('complaint_states', ['id', 'state'], { update: ['id'], set: ['state'] });
   private readonly timeline = new BulkInsert('complaint_timeline', TIMELINE_COLUMNS, { update: ['position'], set: ['valid_to'] });
   private readonly children: readonly ChildTable<never>[];
+  private readonly rollups = new StatsRollups({ complaint: COMPLAINT_COLUMNS, hop: HOP_COLUMNS, refund: REFUND_COLUMNS });
   private readonly cachedComplaints: number;
+  private readonly heldBackComplaints: number;
+  /** during a deferred rebuild: the complaints written so far (any other one is not in the database) */
+  private readonly writtenSinceReset = new Set<string>();
   /** folded complaints by id, least recently touched first; valid at `cachedAt` of `cacheSession` only */
   private readonly cache = new Map<string, Working>();
   private cachedAt = -1;
@@ -415,18 +484,9 @@ export class ComplaintsProjection implements Projection {
     options: ComplaintsProjectionOptions = {},
   ) {
     this.cachedComplaints = Math.max(0, options.cachedComplaints ?? DEFAULT_CACHED_COMPLAINTS);
-    const hops = new ChildTable<WorkOrderHopsTable>(
-      'work_order_hops',
-      ['work_order_id', 'hop', 'complaint_id', 'department', 'branch', 'category', 'level', 'vip', 'started_at', 'reply_due_at', 'ended_at', 'outcome', 'on_time', 'handling_seconds'],
-      ['work_order_id', 'hop'],
-      hopRows,
-    );
-    const refunds = new ChildTable<RefundsTable>(
-      'refunds',
-      ['id', 'complaint_id', 'branch', 'status', 'amount_claimed_fen', 'amount_fen', 'method', 'requested_at', 'verify_due_at', 'verified_at', 'verified_on_time', 'executed_at'],
-      ['id'],
-      refundRows,
-    );
+    this.heldBackComplaints = Math.max(0, options.heldBackComplaints ?? DEFAULT_HELD_BACK_COMPLAINTS);
+    const hops = new ChildTable<WorkOrderHopsTable>('work_order_hops', HOP_COLUMNS, ['work_order_id', 'hop'], hopRows);
+    const refunds = new ChildTable<RefundsTable>('refunds', REFUND_COLUMNS, ['id'], refundRows);
     const escalations = new ChildTable<EscalationsTable>(
       'escalations',
       ['complaint_id', 'seq', 'branch', 'escalated_at', 'from_tier', 'to_tier', 'trigger_kind'],
@@ -608,47 +668,90 @@ export class ComplaintsProjection implements Projection {
       .addPrimaryKeyConstraint('escalations_pk', ['complaint_id', 'seq'])
       .execute();
     await db.schema.createIndex('escalations_by_time').ifNotExists().on('escalations').columns(['escalated_at', 'branch']).execute();
+
+    await migrateStatsRollups(db);
   }
 
   async reset(trx: ReadModelTransaction): Promise<void> {
     this.forget();
-    for (const table of ['complaints', 'complaint_states', 'complaint_timeline', 'work_order_hops', 'refunds', 'escalations', 'handovers', 'deadlines']) {
+    for (const table of ['complaints', 'complaint_states', 'complaint_timeline', 'work_order_hops', 'refunds', 'escalations', 'handovers', 'deadlines', ...STATS_ROLLUP_TABLE_NAMES]) {
       await trx.deleteFrom(table).execute();
     }
   }
 
   async apply(trx: ReadModelTransaction, events: readonly RecordedEvent[], context?: ApplyContext): Promise<void> {
+    const deferred = context?.deferred === true;
     // What the cache holds describes the database only at the checkpoint its last batch ended at.
     const cached = context !== undefined && context.session === this.cacheSession && context.checkpoint === this.cachedAt;
-    if (!cached) this.forget();
+    if (!cached) {
+      // at position 0 nothing is held back (the runner reset the read model); further on, what was is gone
+      if (deferred && context.checkpoint !== 0) throw new HeldBackStateLostError(context.checkpoint);
+      this.forget();
+    }
     this.cachedAt = -1; // until this batch has been applied in full
-    const last = events.length > 0 ? events[events.length - 1].position : undefined;
+    const end = events.length > 0 ? events[events.length - 1].position : context?.checkpoint;
+    const db = trx as unknown as Transaction<ReadModelTables>;
 
+    let working = new Map<string, Working>();
     const mine = events.filter((e) => (e.streamId.startsWith(COMPLAINT_STREAM) && KNOWN.has(e.type)) || HANDOVER_TYPES.has(e.type));
     if (mine.length > 0) {
-      const db = trx as unknown as Transaction<ReadModelTables>;
       const handovers = await this.handovers(db, mine);
       const ids = new Set<string>();
       for (const e of mine) {
         if (e.type === 'HandoverAcknowledged') for (const id of handovers.get((e.data as HandoverAcknowledged['data']).handoverId)?.complaintIds ?? []) ids.add(id);
         else if (e.streamId.startsWith(COMPLAINT_STREAM)) ids.add(e.streamId.slice(COMPLAINT_STREAM.length));
       }
-      const working = await this.load(db, [...ids]);
+      working = await this.load(db, [...ids], deferred);
       this.fold(mine, working, handovers);
-      await this.write(db, working);
-      if (context !== undefined) this.remember(working);
     }
 
-    if (context !== undefined && last !== undefined) {
+    try {
+      if (deferred) {
+        await this.write(db, this.holdBack(working));
+      } else {
+        // the end of a deferred rebuild: what it held back is written now
+        for (const [id, w] of this.cache) if (w.dirty && !working.has(id)) working.set(id, w);
+        this.writtenSinceReset.clear();
+        await this.write(db, working);
+        if (context !== undefined) this.remember(working);
+      }
+    } finally {
+      this.rollups.clear();
+    }
+
+    if (context !== undefined && end !== undefined) {
       this.cacheSession = context.session;
-      this.cachedAt = last;
+      this.cachedAt = end;
     }
   }
 
   private forget(): void {
     this.cache.clear();
+    this.writtenSinceReset.clear();
     this.cachedAt = -1;
     this.cacheSession = undefined;
+  }
+
+  /**
+   * A deferred batch keeps its complaints in memory, unwritten, the most
+   * recently touched last; the complaints beyond `heldBackComplaints` leave
+   * (returned: the caller writes them now).
+   */
+  private holdBack(working: Map<string, Working>): Map<string, Working> {
+    for (const [id, w] of working) {
+      this.cache.delete(id);
+      if (isRegistered(w.state)) this.cache.set(id, w);
+    }
+    const leaving = new Map<string, Working>();
+    for (const [id, w] of this.cache) {
+      if (this.cache.size - leaving.size <= this.heldBackComplaints) break;
+      leaving.set(id, w);
+    }
+    for (const id of leaving.keys()) {
+      this.cache.delete(id);
+      this.writtenSinceReset.add(id);
+    }
+    return leaving;
   }
 
   /** keeps the batch's complaints for the next one, the least recently touched leaving first */
@@ -689,8 +792,7 @@ export class ComplaintsProjection implements Projection {
       if (recorded.position <= w.lastPosition) continue; // applied before: at-least-once delivery
       const event = { type: recorded.type, data: recorded.data } as ComplaintEvent;
       const before = w.state;
-      const after = evolveComplaint(before, event);
-      dropUndefined(after, before);
+      const after = withoutUndefined(evolveComplaint(before, event), before);
       const at = eventTime(recorded);
       if (event.type === 'ComplaintRegistered') {
         w.first = { category: event.data.category, subcategory: event.data.subcategory };
@@ -736,13 +838,14 @@ export class ComplaintsProjection implements Projection {
   }
 
   /** the batch's complaints: from the cache, else as stored (with their open timeline version), else new */
-  private async load(db: Transaction<ReadModelTables>, ids: string[]): Promise<Map<string, Working>> {
+  private async load(db: Transaction<ReadModelTables>, ids: string[], deferred: boolean): Promise<Map<string, Working>> {
     const working = new Map<string, Working>();
     const missing: string[] = [];
     for (const id of ids) {
       const w = this.cache.get(id);
       if (w) working.set(id, w);
-      else missing.push(id);
+      // a deferred rebuild started from an empty read model: only what it wrote can be there
+      else if (!deferred || this.writtenSinceReset.has(id)) missing.push(id);
     }
     for (const part of chunks(missing)) {
       const rows = await db
@@ -777,6 +880,7 @@ export class ComplaintsProjection implements Projection {
           updatedAt: row.updated_at,
           open: { position: Number(row.timeline_position), validFrom: row.timeline_from },
           children: undefined,
+          stored: undefined,
           dirty: false,
           versions: [],
           closesStoredVersionAt: undefined,
@@ -816,6 +920,9 @@ export class ComplaintsProjection implements Projection {
       const values = COMPLAINT_COLUMNS.map((column) => row[column]);
       if (isRegistered(w.base) && !sameValues(settledValues(w.base), settledValues(w.state))) unsettled.push(values);
       else rows.push(values);
+      if (isRegistered(w.base)) this.rollups.complaint(-1, w.stored ?? storedRowOf(w.base));
+      this.rollups.complaint(1, values);
+      w.stored = values;
     }
     await this.complaints.run(db, rows);
     await this.complaintsFullSet.run(db, unsettled);
@@ -834,10 +941,17 @@ export class ComplaintsProjection implements Projection {
       const after = w.state === w.base ? before : this.children.map((child) => child.values(w.state));
       this.children.forEach((child, i) => child.diff(before[i], after[i], upserts[i], removed[i]));
       w.children = after;
+      if (after !== before) {
+        for (const hop of before[HOPS]) this.rollups.hop(-1, hop);
+        for (const hop of after[HOPS]) this.rollups.hop(1, hop);
+        for (const refund of before[REFUNDS]) this.rollups.refund(-1, refund);
+        for (const refund of after[REFUNDS]) this.rollups.refund(1, refund);
+      }
     }
     for (const [i, child] of this.children.entries()) {
       await child.remove(db, removed[i]);
       await child.upsert.run(db, upserts[i]);
     }
+    await this.rollups.write(db);
   }
 }

@@ -7,6 +7,7 @@ export * from './read-model.tables';
 export * from './complaints.projection';
 export * from './personal-data-reads.projection';
 export * from './preventive-measures.projection';
+export * from './stats-rollups';
 
 /** Every projection of the application, in the order they are applied. */
 export function allProjections(): Projection[] {

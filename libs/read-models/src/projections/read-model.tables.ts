@@ -1,5 +1,6 @@
 import { PersonalDataReadsTable } from './personal-data-reads.projection';
 import { PreventiveMeasuresTable } from './preventive-measures.projection';
+import { StatsRollupTables } from './stats-rollups';
 
 /**
  * The read-model tables, as Kysely sees them. Times are ISO-8601 UTC text of
@@ -144,7 +145,7 @@ export interface HandoversTable {
   complaint_ids: string;
 }
 
-export interface ReadModelTables {
+export interface ReadModelTables extends StatsRollupTables {
   deadlines: DeadlinesTable;
   handovers: HandoversTable;
   preventive_measures: PreventiveMeasuresTable;
