@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
+import { serveConsole } from './console/console-static';
 import { AppConfig, configWarnings } from './platform/config/app-config';
 import { closeConnectionsAfterInFlightRequests } from './platform/http/keep-alive-drain';
 import { NestPinoLogger } from './platform/observability/nest-pino.logger';
@@ -46,5 +47,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   closeConnectionsAfterInFlightRequests(app.getHttpAdapter().getInstance());
   setupOpenApi(app, logger);
+  await serveConsole(app, logger);
   return app;
 }
