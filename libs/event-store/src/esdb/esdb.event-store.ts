@@ -1,4 +1,5 @@
-import { BACKWARDS, END, KurrentDBClient, Position, ReadRevision, START } from '@kurrent/kurrentdb-client';
+import type { KurrentDBClient, Position, ReadRevision } from '@kurrent/kurrentdb-client';
+import { BACKWARDS, END, kurrent, START } from './esdb.client';
 import { assertValidAppend, findRetriedAppend, revisionMatches } from '../append.rules';
 import {
   AppendOptions,
@@ -143,7 +144,7 @@ export class EsdbEventStore implements EventStore, EventLogImport {
     if (!(Number.isSafeInteger(this.readBatchSize) && this.readBatchSize > 0)) throw new RangeError(`readBatchSize ${this.readBatchSize} is not a positive integer`);
     const resubscribeDelayMs = options.resubscribeDelayMs ?? 1000;
     if (options.connectionString !== undefined) {
-      this.client = KurrentDBClient.connectionString(clientConnectionString(options.connectionString));
+      this.client = kurrent().KurrentDBClient.connectionString(clientConnectionString(options.connectionString));
       this.ownsClient = true;
       this.where = redactedConnectionString(options.connectionString);
     } else {

@@ -1,15 +1,5 @@
-import {
-  AppendStreamState,
-  CurrentStreamState,
-  excludeSystemEvents,
-  Filter,
-  JSONEventData,
-  NO_STREAM,
-  Position,
-  ReadRevision,
-  START,
-  streamNameFilter,
-} from '@kurrent/kurrentdb-client';
+import type { AppendStreamState, CurrentStreamState, Filter, JSONEventData, Position, ReadRevision } from '@kurrent/kurrentdb-client';
+import { kurrent, NO_STREAM, START } from './esdb.client';
 import { EventMetadata, NewEvent, RecordedEvent } from '../event-store.port';
 
 /**
@@ -86,7 +76,7 @@ export function isOwnEvent(prefix: string, streamName: string, type: string): bo
  * event whose type does not start with `$`), so both paths agree.
  */
 export function ownEventsFilter(prefix: string): Filter {
-  return prefix === '' ? excludeSystemEvents() : streamNameFilter({ prefixes: [prefix] });
+  return prefix === '' ? kurrent().excludeSystemEvents() : kurrent().streamNameFilter({ prefixes: [prefix] });
 }
 
 /** The stream name in EventStoreDB of the port's stream id. */

@@ -1,4 +1,5 @@
-import { AllStreamResolvedEvent, AllStreamSubscription, Position, START } from '@kurrent/kurrentdb-client';
+import type { AllStreamResolvedEvent, AllStreamSubscription, Position } from '@kurrent/kurrentdb-client';
+import { START } from './esdb.client';
 import { RecordedEvent, SubscribeOptions, Subscription, SubscriptionHandler } from '../event-store.port';
 import { classifyEsdbError, isAfter, isOwnEvent, ownEventsFilter, toRecordedEvent } from './esdb.mapping';
 import type { EsdbClient } from './esdb.event-store';

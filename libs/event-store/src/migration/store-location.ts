@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
-import { Client } from 'pg';
+import { pg } from '../postgres/postgres.connection';
 import { EsdbEventStore } from '../esdb/esdb.event-store';
 import { redactedConnectionString } from '../esdb/esdb.mapping';
 import { EventLogImport } from '../event-log-import';
@@ -88,7 +88,7 @@ export async function openStoreAt(location: StoreLocation, role: 'source' | 'tar
 }
 
 async function hasEventsTable({ connectionString, schema }: { connectionString: string; schema: string }): Promise<boolean> {
-  const client = new Client({ connectionString });
+  const client = new (pg().Client)({ connectionString });
   await client.connect();
   try {
     const { rows } = await client.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [`${quotedSchema(schema)}.events`]);

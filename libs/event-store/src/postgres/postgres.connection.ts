@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 
 /** What every PostgreSQL adapter of the ports is opened with. */
 export interface PostgresConnectionOptions {
@@ -34,7 +34,7 @@ export function quotedSchema(schema: string): string {
 export function openPool({ connectionString, poolSize, onError }: PostgresConnectionOptions): Pool {
   const max = poolSize ?? 10;
   if (!(Number.isSafeInteger(max) && max > 0)) throw new RangeError(`poolSize ${max} is not a positive integer`);
-  const pool = new Pool({ connectionString, max });
+  const pool = new (pg().Pool)({ connectionString, max });
   // Without a listener, an idle connection that the server drops would crash the process.
   pool.on('error', onError ?? reportConnectionError);
   return pool;
@@ -72,4 +72,15 @@ export async function ensureSchema(pool: Pool, schema: string, ddl: string): Pro
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * node-postgres, loaded on first use: the adapters are exported with the rest
+ * of the event-store library, and a process that never opens PostgreSQL (the
+ * embedded default, its projection worker) should not carry the driver
+ * (about 15 MB resident).
+ */
+export function pg(): typeof import('pg') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('pg') as typeof import('pg');
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Pool, PoolClient } from 'pg';
+import type { Client, Pool, PoolClient } from 'pg';
 import { assertValidAppend, findRetriedAppend, revisionMatches, StoredEventRef } from '../append.rules';
 import { EventLogImport, ImportMismatchError } from '../event-log-import';
 import {
@@ -18,7 +18,7 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.port';
 import { CommittedEvents, SubscriptionRegistry } from '../subscription/catch-up.subscription';
-import { DEFAULT_SCHEMA, ensureSchema, openPool, PostgresConnectionOptions, quotedSchema, reportConnectionError } from './postgres.connection';
+import { DEFAULT_SCHEMA, ensureSchema, openPool, pg, PostgresConnectionOptions, quotedSchema, reportConnectionError } from './postgres.connection';
 
 export interface PostgresEventStoreOptions extends PostgresConnectionOptions {
   /**
@@ -436,7 +436,7 @@ export class PostgresEventStore implements EventStore, EventLogImport {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.options.connectionString });
+    const client = new (pg().Client)({ connectionString: this.options.connectionString });
     client.on('notification', ({ payload }) => {
       if (payload !== this.instanceId) this.subscriptions.notifyCommitted();
     });

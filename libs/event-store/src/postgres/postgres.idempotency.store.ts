@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { IdempotencyStore, StoredResponse } from '../idempotency.port';
 import { DEFAULT_SCHEMA, ensureSchema, openPool, PostgresConnectionOptions, quotedSchema } from './postgres.connection';
 
