@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { HandoversModule } from './handovers/handovers.module';
+import { SignInModule } from './sign-in/sign-in.module';
 import { KafkaModule } from './kafka/kafka.module';
 import { TestClockModule } from './test-clock/test-clock.http.controller';
 import { IdempotencyHooks } from './infrastructure/idempotency.hooks';
@@ -45,6 +46,8 @@ export class AppModule {
         // ── Features ─────────────────────────────────────────────────────
         ComplaintsModule,
         HandoversModule,
+        // the web console's sign-in (the console itself is static files: see console/console-static.ts)
+        SignInModule,
         DeadlinesModule.forRoot({ testClock: config.testClock }),
         ...(config.testClock ? [TestClockModule] : []),
         // the 10086 call center: its complaints in, the event log out

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { InvalidConfigError, ConfigProblem } from './invalid-config.error';
 import { EnvReader } from './env-reader';
 
@@ -31,6 +32,12 @@ export interface AppConfig {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /**
+   * USERS_FILE: the console's users (JSON, bcrypt password hashes; `npm run
+   * users`). Default DATA_DIR/users.json; while it does not exist, outside
+   * production, the demo users of config/demo-users.json sign in.
+   */
+  readonly usersFile: string;
   readonly jwtSecret: string;
   readonly nodeEnv: NodeEnv;
   readonly logLevel: LogLevel;
@@ -72,11 +79,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // production safety checks below.
   const nodeEnv = read.oneOf('NODE_ENV', NODE_ENVS, 'development');
   const production = nodeEnv === 'production';
+  const dataDir = read.nonEmpty('DATA_DIR', './data');
 
   const config: AppConfig = {
     port: read.port('PORT', 3000),
     host: read.nonEmpty('HOST', '0.0.0.0'),
-    dataDir: read.nonEmpty('DATA_DIR', './data'),
+    dataDir,
+    usersFile: read.nonEmpty('USERS_FILE', path.join(dataDir, 'users.json')),
     jwtSecret: read.jwtSecret('JWT_SECRET', {
       fallback: DEVELOPMENT_JWT_SECRET,
       production,

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       port: 3000,
       host: '0.0.0.0',
       dataDir: './data',
+      usersFile: 'data/users.json',
       jwtSecret: DEVELOPMENT_JWT_SECRET,
       nodeEnv: 'development',
       logLevel: 'info',
@@ -39,6 +40,7 @@ describe('loadConfig', () => {
       PORT: '8080',
       HOST: '127.0.0.1',
       DATA_DIR: '/var/lib/complaints',
+      USERS_FILE: '/etc/complaints/users.json',
       JWT_SECRET: PRODUCTION_SECRET,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
@@ -54,6 +56,7 @@ describe('loadConfig', () => {
       port: 8080,
       host: '127.0.0.1',
       dataDir: '/var/lib/complaints',
+      usersFile: '/etc/complaints/users.json',
       jwtSecret: PRODUCTION_SECRET,
       nodeEnv: 'production',
       logLevel: 'warn',
@@ -66,6 +69,10 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://app:pw@db:5432/complaints',
       eventStoreUrl: 'kurrentdb://esdb:2113?tls=false',
     });
+  });
+
+  it('keeps the console users under DATA_DIR unless USERS_FILE names a file', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/complaints' }).usersFile).toBe('/srv/complaints/users.json');
   });
 
   it('treats empty variables as unset', () => {
