@@ -4,6 +4,7 @@ import { ComplaintsModule } from './complaints/complaints.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { HandoversModule } from './handovers/handovers.module';
 import { SignInModule } from './sign-in/sign-in.module';
+import { ConsoleModule } from './console/console.module';
 import { KafkaModule } from './kafka/kafka.module';
 import { TestClockModule } from './test-clock/test-clock.http.controller';
 import { IdempotencyHooks } from './infrastructure/idempotency.hooks';
@@ -48,6 +49,7 @@ export class AppModule {
         HandoversModule,
         // the web console's sign-in (the console itself is static files: see console/console-static.ts)
         SignInModule,
+        ConsoleModule,
         DeadlinesModule.forRoot({ testClock: config.testClock }),
         ...(config.testClock ? [TestClockModule] : []),
         // the 10086 call center: its complaints in, the event log out

@@ -18,8 +18,8 @@ export interface SqliteReadModelDbOptions {
  * enough here: the read models and their checkpoints are rolled back
  * together, and whatever is lost is replayed from the event log.
  *
- * The PostgreSQL counterpart, `openPostgresReadModelDb(url)`, belongs beside
- * this one; the projections and the runner write portable SQL through Kysely.
+ * The PostgreSQL counterpart is `openPostgresReadModelDb` beside this one; the
+ * projections and the runner write portable SQL through Kysely.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each projection owns its own tables
 export function openSqliteReadModelDb(filename: string, options: SqliteReadModelDbOptions = {}): Kysely<any> {

@@ -17,6 +17,7 @@ import {
 } from '@complaints/domain';
 import { RecordedEvent } from '@complaints/event-store';
 import { BulkInsert } from '../bulk-insert';
+import { readModelTables } from '../introspection';
 import { ApplyContext, Projection, ReadModelDb, ReadModelTransaction } from '../projection';
 import { ComplaintsTable, ComplaintTimelineTable, DeadlinesTable, EscalationsTable, ReadModelTables, RefundsTable, WorkOrderHopsTable } from './read-model.tables';
 import { migrateStatsRollups, STATS_ROLLUP_TABLE_NAMES, StatsRollups } from './stats-rollups';
@@ -507,7 +508,7 @@ export class ComplaintsProjection implements Projection {
     // its open version on the complaint. Tables of an earlier version (their checkpoint's version
     // differs, so the runner rebuilds them anyway) are made anew; the indexes by complaint only
     // served the deletes of earlier versions.
-    const complaints = (await db.introspection.getTables()).find((t) => t.name === 'complaints');
+    const complaints = (await readModelTables(db)).find((t) => t.name === 'complaints');
     if (complaints && (complaints.columns.some((c) => c.name === 'state') || !complaints.columns.some((c) => c.name === 'timeline_position'))) {
       await db.schema.dropTable('complaint_timeline').ifExists().execute();
       await db.schema.dropTable('complaints').ifExists().execute();
