@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal, Roles } from '../platform/auth';
 import { commandIdentity, parseIfMatch } from '../complaints/http/complaint-commands.service';
-import { heldBy } from '@complaints/read-models/queries';
+import { handoversTo, heldBy } from '@complaints/read-models/queries';
 import { ReadModelsReader } from '../queries/read-models.reader';
 import { HandOverRequest } from './hand-over.request.dto';
 import { Handovers } from './handovers.service';
@@ -50,6 +50,17 @@ export class HandoversHttpController {
       (now) => ({ type: 'AcknowledgeHandover', data: { handoverId: id }, context: { now, actor: principal.sub } }),
       parseIfMatch(request.headers['if-match']),
     );
+  }
+
+  @Get()
+  @Roles('agent', 'callcenter', 'supervisor')
+  @ApiOperation({ summary: 'The handovers addressed to the caller, the ones waiting for their acknowledgement first, then the latest acknowledged' })
+  @ApiOkResponse({ description: '`{ items: [handover] }`' })
+  async addressedToMe(@CurrentPrincipal() principal: Principal) {
+    const ids = await handoversTo(await this.readModels.fresh(), principal.sub, 50);
+    const handovers = await Promise.all(ids.map((id) => this.handovers.read(principal, id).catch(() => undefined)));
+    const found = handovers.filter((h) => h !== undefined);
+    return { items: [...found.filter((h) => h.status === 'pending'), ...found.filter((h) => h.status !== 'pending').slice(0, 10)] };
   }
 
   @Get(':id')

@@ -15,8 +15,8 @@ export function Handover({ session }: { session: Session }) {
   const { position } = useLive();
   const [notice, setNotice] = useState<string>();
   const [formKey, setFormKey] = useState(0);
-  const incoming = useResource((signal) => api<{ items: HandoverView[] }>('/api/handovers?direction=incoming', { signal }), [position]);
-  const outgoing = useResource((signal) => api<{ items: HandoverView[] }>('/api/handovers?direction=outgoing', { signal }), [position]);
+  const [given, setGiven] = useState<HandoverView[]>([]);
+  const incoming = useResource((signal) => api<{ items: HandoverView[] }>('/api/handovers', { signal }), [position]);
   return (
     <section aria-labelledby="ho-title">
       <div class="page-head">
@@ -44,7 +44,7 @@ export function Handover({ session }: { session: Session }) {
               const h = result as HandoverView;
               setNotice(t('handover.recorded', { n: h.items.length, to: h.toAgent }));
               setFormKey((k) => k + 1);
-              outgoing.reload();
+              setGiven([h, ...given]);
             }}
           />
         </section>
@@ -65,10 +65,12 @@ export function Handover({ session }: { session: Session }) {
           )}
         </section>
       </div>
-      <section class="card" aria-labelledby="ho-out">
-        <h2 id="ho-out">{t('handover.outgoing')}</h2>
-        {!outgoing.data ? <Loading /> : <HandoverList items={outgoing.data.items} />}
-      </section>
+      {given.length > 0 && (
+        <section class="card" aria-labelledby="ho-out">
+          <h2 id="ho-out">{t('handover.outgoing')}</h2>
+          <HandoverList items={given} />
+        </section>
+      )}
     </section>
   );
 }

@@ -18,3 +18,9 @@ export async function heldBy(db: Kysely<ReadModelTables>, agent: string): Promis
     return { complaintId: row.id, status: row.status, openWorkOrders: complaint.workOrders.filter(isWorkOrderOpen).map((w) => w.id) };
   });
 }
+
+/** The ids of the handovers addressed to an agent, newest first by id (their state is in their streams). */
+export async function handoversTo(db: Kysely<ReadModelTables>, agent: string, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('handovers').select('id').where('to_agent', '=', agent).orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => r.id);
+}

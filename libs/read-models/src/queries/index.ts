@@ -5,3 +5,5 @@ export * from './reports.query';
 export * from './search.query';
 export * from './stats.query';
 export * from './holdings.query';
+export * from './refund-queue.query';
+export * from './trend.query';
