@@ -42,7 +42,7 @@ export class AppModule {
         CqrsModule.forRoot(),
 
         StorageModule,
-        config.projectionsWorker ? ReadModelsModule.inWorker() : ReadModelsModule.forRoot(allProjections()),
+        ReadModelsModule.forConfig(config, allProjections()),
 
         // ── Features ─────────────────────────────────────────────────────
         ComplaintsModule,

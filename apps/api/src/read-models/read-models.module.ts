@@ -1,15 +1,18 @@
 import { DynamicModule, FactoryProvider, Global, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Kysely } from 'kysely';
-import * as path from 'path';
 import type { Logger } from 'pino';
 import { EVENT_STORE, EventStore, SqliteEventStore } from '@complaints/event-store';
-import { openSqliteReadModelDb, Projection, ProjectionHost, ProjectionRunner, ProjectionRunnerOptions } from '@complaints/read-models';
-import { eventStoreFile } from '../infrastructure/storage.module';
+import { openPostgresReadModelDb, openSqliteReadModelDb, Projection, ProjectionHost, ProjectionRunner, ProjectionRunnerOptions } from '@complaints/read-models';
+import { LEASES, Leases } from '../cluster/leases';
+import { chooseStores, eventStoreFile, READ_MODELS_SCHEMA, readModelsFile } from '../infrastructure/store-choice';
 import { APP_CONFIG, AppConfig } from '../platform/config';
 import { HealthRegistry, MetricsService, ROOT_LOGGER } from '../platform/observability';
+import { LeasedProjectionHost } from './leased-projection-host';
 import { registerProjectionGauges } from './projection-metrics';
 import { projectionsHealth } from './projections.health';
 import { WorkerProjectionHost } from './worker/worker-projection-host';
+
+export { readModelsFile } from '../infrastructure/store-choice';
 
 /** The read-model database: `Kysely<ReadModelTables>` (or any narrower schema type) for queries. */
 export const READ_MODEL_DB = Symbol('READ_MODEL_DB');
@@ -18,11 +21,6 @@ export const READ_MODEL_DB = Symbol('READ_MODEL_DB');
  * one in a worker thread; queries call its `waitForPosition` to read their own writes.
  */
 export const PROJECTION_HOST = Symbol('PROJECTION_HOST');
-
-/** The file of the embedded default's read models, under DATA_DIR. */
-export function readModelsFile(config: AppConfig): string {
-  return path.resolve(config.dataDir, 'read-models.sqlite');
-}
 
 /** Tuning of the runner; the defaults suit the API. */
 export type ProjectionRunnerSettings = Pick<ProjectionRunnerOptions, 'batchSize' | 'pollIntervalMs' | 'retry' | 'waitTimeoutMs'>;
@@ -43,6 +41,48 @@ export type ProjectionRunnerSettings = Pick<ProjectionRunnerOptions, 'batchSize'
 @Global()
 @Module({})
 export class ReadModelsModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  /**
+   * What the configuration asks for (see store-choice.ts): with DATABASE_URL
+   * the read models are in PostgreSQL and the instance holding the lease runs
+   * the projections; else a SQLite file kept by the worker thread (with the
+   * SQLite log and PROJECTIONS_WORKER=1) or by a runner in this thread.
+   */
+  static forConfig(config: AppConfig, projections: readonly Projection[]): DynamicModule {
+    switch (chooseStores(config).projections) {
+      case 'leased':
+        return ReadModelsModule.leased(projections);
+      case 'worker':
+        return ReadModelsModule.inWorker();
+      case 'in-process':
+        return ReadModelsModule.forRoot(projections);
+    }
+  }
+
+  /**
+   * `projections` on the shared PostgreSQL read models, kept by the instance
+   * holding the `projections` lease (see LeasedProjectionHost).
+   */
+  static leased(projections: readonly Projection[], settings: Omit<ProjectionRunnerSettings, 'waitTimeoutMs'> = {}): DynamicModule {
+    return ReadModelsModule.with({
+      provide: PROJECTION_HOST,
+      inject: [EVENT_STORE, READ_MODEL_DB, LEASES, APP_CONFIG, ROOT_LOGGER],
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each projection owns its own tables
+      useFactory: (store: EventStore, db: Kysely<any>, leases: Leases, config: AppConfig, logger: Logger): ProjectionHost => {
+        if (!config.databaseUrl) throw new Error('the leased projections need DATABASE_URL');
+        return new LeasedProjectionHost({
+          store,
+          db,
+          projections,
+          leases,
+          connectionString: config.databaseUrl,
+          schema: READ_MODELS_SCHEMA,
+          logger: logger.child({ component: 'projections' }),
+          settings,
+        });
+      },
+    });
+  }
+
   /** `projections` kept by a ProjectionRunner in this thread. */
   static forRoot(projections: readonly Projection[], settings: ProjectionRunnerSettings = {}): DynamicModule {
     return ReadModelsModule.with({
@@ -80,8 +120,15 @@ export class ReadModelsModule implements OnModuleInit, OnApplicationBootstrap, O
       providers: [
         {
           provide: READ_MODEL_DB,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => openSqliteReadModelDb(readModelsFile(config)),
+          inject: [APP_CONFIG, ROOT_LOGGER],
+          useFactory: async (config: AppConfig, logger: Logger) =>
+            chooseStores(config).readModels === 'postgres'
+              ? openPostgresReadModelDb({
+                  connectionString: config.databaseUrl!,
+                  schema: READ_MODELS_SCHEMA,
+                  onError: (error) => logger.warn({ err: error }, 'read models: a PostgreSQL connection failed (it is replaced)'),
+                })
+              : openSqliteReadModelDb(readModelsFile(config)),
         },
         host,
       ],

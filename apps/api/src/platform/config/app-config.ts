@@ -58,9 +58,13 @@ export interface AppConfig {
   readonly kafkaTopicPrefix: string;
   /** KAFKA_GROUP_ID: the consumer group of the 10086 consumer */
   readonly kafkaGroupId: string;
-  /** reserved: the PostgreSQL event store / read models */
+  /**
+   * DATABASE_URL: the event log (unless EVENTSTORE_URL), the idempotency
+   * keys, the read models and the leases in PostgreSQL, shared by every
+   * instance; unset, SQLite files under DATA_DIR (one instance)
+   */
   readonly databaseUrl?: string;
-  /** reserved: the EventStoreDB / KurrentDB event store */
+  /** EVENTSTORE_URL: the event log in EventStoreDB / KurrentDB (the rest as DATABASE_URL says) */
   readonly eventStoreUrl?: string;
 }
 
