@@ -1,10 +1,11 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import { Clock, CLOCK } from '@complaints/application';
 import { ClockKind, ComplaintCommand, Deadline, DeadlineMark } from '@complaints/domain';
 import { Principal } from '../platform/auth';
 import { ROOT_LOGGER } from '../platform/observability';
+import { LeaseHandle, LEASES, Leases } from '../cluster/leases';
 import { CommandIdentity } from '../complaints/complaint-ids';
 import { ComplaintCommandResult, RunComplaintCommand } from '../complaints/run-complaint-command';
 import { ReadModelsReader } from '../queries/read-models.reader';
@@ -28,6 +29,8 @@ export interface DeadlineSchedulerOptions {
 
 export const DEADLINE_SCHEDULER_OPTIONS = Symbol('DEADLINE_SCHEDULER_OPTIONS');
 
+export const DEADLINE_SCHEDULER_LEASE = 'deadline-scheduler';
+
 /**
  * Fires every deadline whose time has come, from the table the complaints
  * projection keeps of pending deadlines. Driven by the log, not by timers
@@ -35,12 +38,20 @@ export const DEADLINE_SCHEDULER_OPTIONS = Symbol('DEADLINE_SCHEDULER_OPTIONS');
  * the table at start-up and fires then, once. Firing is a command whose event
  * ids derive from the deadline's id, and the decider fires only what is still
  * pending, so a retry, a second scheduler or a stale row writes nothing more.
+ *
+ * Several instances: the rounds run on the one holding the lease
+ * `deadline-scheduler`; another takes over (starting with a round: what came
+ * due meanwhile fires then) when it dies. `fireDue()` asked for directly (the
+ * test clock) fires on any instance.
  */
 @Injectable()
 export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
-  private stopped = false;
+  private stopped = true;
+  /** counts the starts: a round of an earlier run that ends after a stop and a new start schedules nothing */
+  private runs = 0;
+  private lease?: LeaseHandle;
 
   constructor(
     private readonly readModels: ReadModelsReader,
@@ -48,29 +59,48 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     @Inject(DEADLINE_SCHEDULER_OPTIONS) private readonly options: DeadlineSchedulerOptions,
+    @Optional() @Inject(LEASES) private readonly leases?: Leases,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.leases) return this.start();
+    this.lease = await this.leases.hold(DEADLINE_SCHEDULER_LEASE, { start: () => this.start(), stop: () => this.stop() });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.lease?.release();
+    await this.stop();
+  }
+
+  /** Runs the rounds here (this instance holds the lease). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const run = ++this.runs;
+    const current = () => !this.stopped && this.runs === run;
     if (this.options.intervalMs <= 0) {
-      // what came due while the server was down fires now, once, also on the test clock
-      this.fireDue().catch((error: unknown) => this.logger.error({ err: error }, 'deadline scheduler: the start-up round failed'));
+      // what came due while the server (or the lease's last holder) was down fires now, once, also on the test clock
+      this.fireDue(current).catch((error: unknown) => this.logger.error({ err: error }, 'deadline scheduler: the start-up round failed'));
       return;
     }
     const tick = () => {
-      this.fireDue()
+      if (!current()) return;
+      this.fireDue(current)
         .catch((error: unknown) => this.logger.error({ err: error }, 'deadline scheduler: a round failed'))
         .then(() => this.delayUntilNext())
         .catch(() => this.options.intervalMs)
         .then((delay) => {
-          if (!this.stopped) this.timer = setTimeout(tick, delay);
+          if (current()) this.timer = setTimeout(tick, delay);
         });
     };
     tick();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops the rounds; resolves once the round in flight is over. */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     await this.running?.catch(() => undefined);
   }
 
@@ -94,17 +124,19 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** Fires everything due now, including what firing makes due; resolves with how many fired. One round at a time. */
-  fireDue(): Promise<number> {
+  fireDue(whileTrue: () => boolean = () => true): Promise<number> {
     const previous = this.running ?? Promise.resolve(0);
-    const round = previous.catch(() => 0).then(() => this.round());
+    const round = previous.catch(() => 0).then(() => this.round(whileTrue));
     this.running = round;
     return round;
   }
 
-  private async round(): Promise<number> {
+  /** `whileTrue`: a round of the lease holder ends early when the lease is lost (the next holder goes on) */
+  private async round(whileTrue: () => boolean): Promise<number> {
     const tried = new Set<string>();
     let fired = 0;
     for (;;) {
+      if (!whileTrue()) return fired;
       const now = this.clock.now();
       const db = await this.readModels.fresh();
       const rows = await db.selectFrom('deadlines').selectAll().where('fire_at', '<=', now.toISOString()).orderBy('fire_at').orderBy('id').limit(PAGE + tried.size).execute();
