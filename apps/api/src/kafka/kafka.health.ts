@@ -23,7 +23,9 @@ export function kafkaHealth(consumer: CallCenterConsumerStatus, relay: OutboundR
   const stuck = relay.sendingSince !== undefined && now - relay.sendingSince > SEND_STUCK_MS;
   const relayPart = stuck
     ? `relay waiting ${Math.round((now - relay.sendingSince!) / 1000)} s for the broker, lag ${relayLag} events`
-    : `relay ${relay.state}${relay.lastError ? ` (${relay.lastError})` : ''}, lag ${relayLag} events`;
+    : relay.state === 'elsewhere'
+      ? 'relay runs on another instance (it holds the lease)'
+      : `relay ${relay.state}${relay.lastError ? ` (${relay.lastError})` : ''}, lag ${relayLag} events`;
   const detail = `${consumerPart}; ${relayPart}`;
 
   if (consumer.state === 'crashed' || consumer.state === 'stopped' || relay.state === 'failing' || relay.state === 'stopped' || stuck) {

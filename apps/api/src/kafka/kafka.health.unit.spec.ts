@@ -23,4 +23,11 @@ describe('the kafka health check', () => {
     expect(kafkaHealth({ state: 'starting', lag: new Map() }, running, 0, Date.now()).status).toBe('degraded');
     expect(kafkaHealth(connected, running, 50_000, Date.now()).status).toBe('degraded');
   });
+
+  it('is ok on an instance whose relay runs elsewhere (another instance holds its lease)', () => {
+    expect(kafkaHealth(connected, { state: 'elsewhere', position: 40 }, 0, Date.now())).toEqual({
+      status: 'ok',
+      detail: 'consumer connected (in group g, 3 partitions assigned), lag 5; relay runs on another instance (it holds the lease)',
+    });
+  });
 });

@@ -5,7 +5,7 @@ import { idempotentProducer } from './kafka-client';
 import type { Logger } from 'pino';
 import { KafkaTopics } from './kafka-topics';
 import { complaintEventMessage, complaintIdOfStream, customerNotifications, notificationMessage, notifiesCustomer } from './outbound-messages';
-import { RelayCheckpointStore } from './relay-checkpoint.store';
+import { RelayCheckpoints } from './relay-checkpoint.store';
 
 export interface OutboundRelayOptions {
   /** events sent to the broker in one request (and one checkpoint write) */
@@ -21,7 +21,8 @@ export interface OutboundRelayObserver {
 }
 
 export interface OutboundRelayStatus {
-  state: 'starting' | 'running' | 'failing' | 'stopped';
+  /** `elsewhere`: another instance holds the relay's lease and publishes */
+  state: 'starting' | 'running' | 'failing' | 'stopped' | 'elsewhere';
   /** the position of the last event the broker acknowledged (the checkpoint) */
   position: number;
   lastError?: string;
@@ -68,7 +69,7 @@ export class OutboundRelay {
   constructor(
     private readonly kafka: Kafka,
     private readonly store: EventStore,
-    private readonly checkpoints: RelayCheckpointStore,
+    private readonly checkpoints: RelayCheckpoints,
     private readonly topics: KafkaTopics,
     logger: Logger,
     private readonly observer: OutboundRelayObserver = { published: () => undefined },
@@ -81,8 +82,8 @@ export class OutboundRelay {
     this.logger = logger.child({ component: 'outbound-relay' });
   }
 
-  start(): void {
-    this.status.position = this.checkpoints.load(this.name);
+  async start(): Promise<void> {
+    this.status.position = await this.checkpoints.load(this.name);
     this.logger.info({ position: this.status.position, topics: [this.topics.complaintEvents, this.topics.customerNotifications] }, `relaying the event log to Kafka from position ${this.status.position}`);
     this.subscription = this.store.subscribe((event) => this.take(event), {
       fromPosition: this.status.position,
@@ -158,7 +159,12 @@ export class OutboundRelay {
         continue;
       }
       const last = batch[batch.length - 1].position;
-      this.checkpoints.save(this.name, last);
+      try {
+        await this.checkpoints.save(this.name, last);
+      } catch (error) {
+        // acknowledged but not recorded: sent again after a restart (at-least-once); here, recorded with the next batch
+        this.logger.warn({ err: error, position: last }, 'the outbound relay could not record its checkpoint');
+      }
       this.status.position = last;
       this.status.state = 'running';
       this.status.lastError = undefined;
