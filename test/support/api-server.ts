@@ -6,6 +6,10 @@ import pino from 'pino';
 import { createApp } from '../../apps/api/src/create-app';
 import { PrincipalToSign, TokenService } from '../../apps/api/src/platform/auth';
 import { loadConfig } from '../../apps/api/src/platform/config';
+import { createTestDatabase, E2E_ON_POSTGRES, TestDatabase } from './postgres-database';
+
+/** With COMPLAINTS_E2E_STORE=postgres: each data directory's database, so a server restarted on it finds its data. */
+const databases = new Map<string, TestDatabase>();
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -22,6 +26,8 @@ export interface CallOptions {
 /**
  * The real server, on the embedded default, listening on a free port of
  * 127.0.0.1 with its own DATA_DIR; tests drive it over HTTP as users do.
+ * With COMPLAINTS_E2E_STORE=postgres, on a PostgreSQL database of its own
+ * instead (DATABASE_URL), dropped with its data directory.
  */
 export class ApiServer {
   private constructor(
@@ -35,7 +41,19 @@ export class ApiServer {
   static async start(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ApiServer> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'complaints-e2e-'));
     // The projections run in their worker thread, as under `npm start`: the worker runs dist/, which `npm test` builds first.
-    const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', PROJECTIONS_WORKER: '1', ...options.env });
+    let database = databases.get(dataDir);
+    if (E2E_ON_POSTGRES && !database) {
+      database = await createTestDatabase('e2e');
+      databases.set(dataDir, database);
+    }
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      PROJECTIONS_WORKER: '1',
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...options.env,
+    });
     const app = await createApp(config, { logger: pino({ level: 'silent' }) });
     await app.listen(0, '127.0.0.1');
     return new ApiServer(app, await app.getUrl(), dataDir, new TokenService(config.jwtSecret), options.dataDir === undefined);
@@ -67,7 +85,11 @@ export class ApiServer {
   /** stops the server; the data directory stays unless `removeData` */
   async stop(options: { removeData?: boolean } = {}): Promise<void> {
     await this.app.close();
-    if (options.removeData ?? this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+    if (options.removeData ?? this.ownsDataDir) {
+      rmSync(this.dataDir, { recursive: true, force: true });
+      await databases.get(this.dataDir)?.drop();
+      databases.delete(this.dataDir);
+    }
   }
 }
 
