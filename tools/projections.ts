@@ -1,36 +1,46 @@
 /**
- * Rebuilds and inspects the read models of DATA_DIR:
+ * Rebuilds and inspects the read models the API would use:
  *
  *   npm run projections -- status
  *   npm run projections -- rebuild              every projection
  *   npm run projections -- rebuild complaints   one
  *
- * Same configuration as the API (DATA_DIR, SQLITE_SYNCHRONOUS). Safe while
- * the API runs: checkpoints move by compare-and-set, so two runners never
- * apply a batch twice, and the API's runner goes on from wherever the rebuild
- * leaves a projection. But both then take turns at the SQLite write lock, and
- * the API waits for it with its event loop blocked: stop the API for a long
+ * Same configuration as the API: DATA_DIR and SQLITE_SYNCHRONOUS for the
+ * embedded default, DATABASE_URL for the read models (and log) in
+ * PostgreSQL, EVENTSTORE_URL for the log in EventStoreDB. Safe while the API
+ * runs: checkpoints move by compare-and-set, so two runners never apply a
+ * batch twice, and the API's runner goes on from wherever the rebuild leaves
+ * a projection. But on SQLite both then take turns at the write lock, and the
+ * API waits for it with its event loop blocked: stop the API for a long
  * rebuild (or let the API rebuild by itself: bump the projection's version).
+ * On PostgreSQL a rebuild takes the projections' lease when it is free, so no
+ * instance starting meanwhile runs the projections beside it; when an
+ * instance holds it, the rebuild says so and goes on beside it.
  *
  * Exit status: 0 done, 1 a projection failed (or the configuration is bad),
  * 2 usage, 130 interrupted.
  */
 import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import { parseArgs } from 'node:util';
-import { SqliteEventStore } from '@complaints/event-store';
+import pino from 'pino';
+import { EsdbEventStore, EventStore, PostgresEventStore, SqliteEventStore } from '@complaints/event-store';
 import {
+  openPostgresReadModelDb,
   openSqliteReadModelDb,
   ProjectionFailedError,
   ProjectionRunner,
   ProjectionRunnerStoppedError,
   ProjectionStatus,
+  ReadModelDb,
   RunnerLogger,
   UnknownProjectionError,
 } from '@complaints/read-models';
 import { allProjections } from '@complaints/read-models/projections';
-import { eventStoreFile } from '../apps/api/src/infrastructure/storage.module';
-import { InvalidConfigError, loadConfig } from '../apps/api/src/platform/config';
-import { readModelsFile } from '../apps/api/src/read-models/read-models.module';
+import { LeaseHandle } from '../apps/api/src/cluster/leases';
+import { PostgresLeases } from '../apps/api/src/cluster/postgres-leases';
+import { chooseStores, describeStores, EVENT_STORE_SCHEMA, eventStoreFile, READ_MODELS_SCHEMA, readModelsFile } from '../apps/api/src/infrastructure/store-choice';
+import { AppConfig, InvalidConfigError, loadConfig } from '../apps/api/src/platform/config';
+import { PROJECTIONS_LEASE } from '../apps/api/src/read-models/leased-projection-host';
 
 const USAGE = `usage: npm run projections -- status
        npm run projections -- rebuild [name]
@@ -136,15 +146,61 @@ async function rebuild(runner: ProjectionRunner, name: string | undefined, progr
   process.stdout.write(`Rebuilt ${result.projections.join(', ') || 'nothing'}: ${formatCount(result.events)} events in ${seconds.toFixed(1)} s (${rate} events/s)\n\n`);
 }
 
+/** The event log and the read models the API's configuration names; only reads of the log. */
+async function openStores(config: AppConfig): Promise<{ store: EventStore; db: ReadModelDb }> {
+  const choice = chooseStores(config);
+  const store =
+    choice.log === 'eventstoredb'
+      ? new EsdbEventStore({ connectionString: config.eventStoreUrl! })
+      : choice.log === 'postgres'
+        ? await PostgresEventStore.open({ connectionString: config.databaseUrl!, schema: EVENT_STORE_SCHEMA, listen: false, poolSize: 2 })
+        : new SqliteEventStore({ filename: eventStoreFile(config), synchronous: config.sqliteSynchronous });
+  try {
+    const db =
+      choice.readModels === 'postgres'
+        ? await openPostgresReadModelDb({ connectionString: config.databaseUrl!, schema: READ_MODELS_SCHEMA, poolSize: 2 })
+        : openSqliteReadModelDb(readModelsFile(config));
+    return { store, db };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/**
+ * On PostgreSQL, the projections' lease for the time of a rebuild, when no
+ * instance holds it: none starts running them beside the rebuild meanwhile
+ * (and if the lease's connection fails, the rebuild stops, as the API's
+ * runner would). undefined on SQLite.
+ */
+async function takeProjectionsLease(config: AppConfig, runner: ProjectionRunner, print: (line: string) => void): Promise<PostgresLeases | undefined> {
+  if (chooseStores(config).leases !== 'postgres') return undefined;
+  const leases = new PostgresLeases({ connectionString: config.databaseUrl!, scope: READ_MODELS_SCHEMA, logger: pino({ level: 'silent' }) });
+  const handle: LeaseHandle = await leases.hold(PROJECTIONS_LEASE, { start: () => undefined, stop: () => runner.stop() });
+  if (!handle.held()) {
+    print(
+      'warning: a server instance runs the projections now (it holds their lease): the rebuild goes on beside it, ' +
+        'the checkpoints keeping them from applying a batch twice; stop the instances for a long rebuild',
+    );
+  }
+  return leases;
+}
+
 async function main(argv: string[]): Promise<number> {
   const command = parseCommand(argv);
   const config = loadConfig();
   const progress = new RebuildProgress();
   const print = (line: string) => progress.print(line);
 
-  const store = new SqliteEventStore({ filename: eventStoreFile(config), synchronous: config.sqliteSynchronous });
-  const db = openSqliteReadModelDb(readModelsFile(config));
+  print(
+    describeStores(config)
+      .split('; ')
+      .filter((part) => /^(event log|read models):/.test(part))
+      .join('; '),
+  );
+  const { store, db } = await openStores(config);
   const runner = new ProjectionRunner({ store, db, projections: allProjections(), logger: consoleLogger(print) });
+  const lease = command.kind === 'rebuild' ? await takeProjectionsLease(config, runner, print) : undefined;
   // Ctrl-C: finish the batch in flight, so the read model stays at its checkpoint.
   const interrupt = () => {
     print('stopping after the batch in flight…');
@@ -173,6 +229,7 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', interrupt);
     await runner.stop();
+    await lease?.close();
     await store.close();
     await db.destroy();
   }
