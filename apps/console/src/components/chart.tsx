@@ -8,7 +8,7 @@ type Instance = { setOption(option: EChartsOption, notMerge?: boolean): void; re
  * the container is an image with a label for screen readers, and the figures
  * are also in the tables and tiles around it.
  */
-export function Chart({ option, title, height = 260, testId }: { option: EChartsOption; title: string; height?: number; testId?: string }) {
+export function Chart({ option, title, height = 200, testId }: { option: EChartsOption; title: string; height?: number; testId?: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<Instance | undefined>(undefined);
   useEffect(() => {

@@ -272,6 +272,7 @@ export const en: Record<MessageKey, string> = {
   'dashboard.departments': '1-hour reply compliance by department',
   'dashboard.escalations': 'Escalations by day',
   'dashboard.callbacks': 'Callback satisfaction',
+  'dashboard.callbackPending': 'Not yet called',
   'dashboard.repeat': 'Repeat complainants',
   'dashboard.repeatCount': 'Complaints',
   'dashboard.noData': 'No data in this period.',

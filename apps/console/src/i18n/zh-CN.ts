@@ -274,6 +274,7 @@ export const zhCN = {
   'dashboard.departments': '各部门 1 小时回复及时率',
   'dashboard.escalations': '每日升级',
   'dashboard.callbacks': '回访满意度',
+  'dashboard.callbackPending': '待回访',
   'dashboard.repeat': '重复投诉客户',
   'dashboard.repeatCount': '投诉次数',
   'dashboard.noData': '所选期间没有数据。',

@@ -247,7 +247,7 @@ export function ComplaintPage({ id, session }: { id: string; session: Session })
         </div>
         <aside class="side-col card" aria-labelledby="timeline-title">
           <h2 id="timeline-title">{t('complaint.timeline')}</h2>
-          {history.data ? <Timeline events={history.data.events} /> : <Loading />}
+          {history.data ? <Timeline events={history.data.events} catalog={catalog} /> : <Loading />}
         </aside>
       </div>
     </article>

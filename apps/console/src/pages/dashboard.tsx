@@ -105,7 +105,7 @@ export function Dashboard({ session, params }: { session: Session; params: URLSe
                 tooltip: { trigger: 'axis' },
                 legend: { top: 0 },
                 grid: { left: 40, right: 16, top: 36, bottom: 24 },
-                xAxis: { type: 'category', data: CATEGORIES.map((c) => label('category', c)) },
+                xAxis: { type: 'category', data: CATEGORIES.map((c) => label('category', c)), axisLabel: { interval: 0, fontSize: 11 } },
                 yAxis: { type: 'value', minInterval: 1 },
                 series: MIIT.map((m) => ({
                   name: label('miit', m),
@@ -143,19 +143,21 @@ export function Dashboard({ session, params }: { session: Session; params: URLSe
               testId="chart-callbacks"
               title={t('dashboard.callbacks')}
               option={{
-                color: ['#2da44e', '#cf222e', '#e8a317', '#8c959f'],
                 tooltip: { trigger: 'item' },
-                legend: { bottom: 0 },
+                legend: { top: 0 },
                 series: [
                   {
                     type: 'pie',
-                    radius: ['40%', '70%'],
+                    radius: ['38%', '65%'],
+                    center: ['50%', '58%'],
+                    label: { formatter: '{b} {c}' },
+                    // a slice of nothing would only stack its label on the others
                     data: [
-                      { name: label('outcome', 'satisfied'), value: tr.callbacks.satisfied },
-                      { name: label('outcome', 'unsatisfied'), value: tr.callbacks.unsatisfied },
-                      { name: label('outcome', 'unreachable'), value: tr.callbacks.unreachable },
-                      { name: t('handover.status.pending'), value: tr.callbacks.pending },
-                    ],
+                      { name: label('outcome', 'satisfied'), value: tr.callbacks.satisfied, itemStyle: { color: '#2da44e' } },
+                      { name: label('outcome', 'unsatisfied'), value: tr.callbacks.unsatisfied, itemStyle: { color: '#cf222e' } },
+                      { name: label('outcome', 'unreachable'), value: tr.callbacks.unreachable, itemStyle: { color: '#e8a317' } },
+                      { name: t('dashboard.callbackPending'), value: tr.callbacks.pending, itemStyle: { color: '#8c959f' } },
+                    ].filter((slice) => slice.value > 0),
                   },
                 ],
               }}

@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { api, query } from '../api';
 import { departmentName, departmentOptions, useCatalog } from '../catalog';
 import { label, t } from '../i18n';
@@ -10,6 +10,9 @@ import { href, setParam } from '../router';
 import type { Session } from '../session';
 import type { DepartmentQueueItem } from '../types';
 import { AsOfBanner, AsOfControl, Flags, Loading, ProblemBanner, Select } from '../components/ui';
+import { useVisibleRows } from '../components/virtual-rows';
+
+const ROW_HEIGHT = 34;
 
 /** A department's open work orders, the one due soonest first, with the time left to each reply. */
 export function Inbox({ session, asOf, department: chosen }: { session: Session; asOf?: string; department?: string }) {
@@ -46,13 +49,15 @@ export function Inbox({ session, asOf, department: chosen }: { session: Session;
 function InboxTable({ items, asOf }: { items: DepartmentQueueItem[]; asOf?: string }) {
   const ticking = useNow();
   const now = asOf ? Date.parse(asOf) : ticking;
+  const scroller = useRef<HTMLDivElement>(null);
+  const { start, end, padTop, padBottom } = useVisibleRows(scroller, items.length, ROW_HEIGHT);
   useEffect(() => markRendered('inbox'), [items]);
   if (items.length === 0) return <p class="muted">{t('inbox.empty')}</p>;
   return (
     <>
       <p class="muted">{t('inbox.count', { n: items.length })}</p>
-      <div class="table-wrap">
-        <table class="queue" data-testid="inbox">
+      <div class="table-wrap scroller" ref={scroller}>
+        <table class="queue virtual" data-testid="inbox" aria-rowcount={items.length + 1}>
           <thead>
             <tr>
               <th scope="col">{t('wo.id')}</th>
@@ -65,12 +70,13 @@ function InboxTable({ items, asOf }: { items: DepartmentQueueItem[]; asOf?: stri
             </tr>
           </thead>
           <tbody>
-            {items.map((item) => {
+            {padTop > 0 && <tr class="pad" style={{ height: `${padTop}px` }} aria-hidden="true" />}
+            {items.slice(start, end).map((item, i) => {
               const seconds = Math.round((Date.parse(item.replyDueAt) - now) / 1000);
               const warning = warningOf(now, item.receivedAt, item.replyDueAt);
               const cls = seconds < 0 ? 'overdue' : (warning ?? '');
               return (
-                <tr key={`${item.workOrderId}-${item.hop}`} class={cls} data-work-order={item.workOrderId}>
+                <tr key={`${item.workOrderId}-${item.hop}`} class={cls} data-work-order={item.workOrderId} aria-rowindex={start + i + 2}>
                   <td>
                     <a href={href(`/work-orders/${encodeURIComponent(item.workOrderId)}`)}>{item.workOrderId}</a>
                   </td>
@@ -87,6 +93,7 @@ function InboxTable({ items, asOf }: { items: DepartmentQueueItem[]; asOf?: stri
                 </tr>
               );
             })}
+            {padBottom > 0 && <tr class="pad" style={{ height: `${padBottom}px` }} aria-hidden="true" />}
           </tbody>
         </table>
       </div>

@@ -124,7 +124,7 @@ export function WorkOrderPage({ id, session }: { id: string; session: Session })
         </div>
         <aside class="side-col card" aria-labelledby="wo-timeline">
           <h2 id="wo-timeline">{t('complaint.timeline')}</h2>
-          {history.data ? <Timeline events={history.data.events.filter((e) => !e.data.workOrderId || e.data.workOrderId === w.id)} /> : <Loading />}
+          {history.data ? <Timeline events={history.data.events.filter((e) => !e.data.workOrderId || e.data.workOrderId === w.id)} catalog={catalog} /> : <Loading />}
         </aside>
       </div>
     </article>
