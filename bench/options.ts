@@ -1,4 +1,4 @@
-export const BENCHMARKS = ['a', 'b', 'c', 'd', 'e'] as const;
+export const BENCHMARKS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
 export type BenchmarkId = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -29,6 +29,8 @@ export interface BenchOptions {
   demo: { days: number; perDay: number; seed: string; start: string };
   /** statsSummary runs timed in (d) */
   statsRuns: number;
+  /** 10086 messages registered from Kafka in (f), and so events the relay publishes */
+  kafkaMessages: number;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -41,6 +43,9 @@ export const USAGE = `npm run bench -- [options]
                              raw paged readAll scan, statsSummary of the month, an asOf desk queue
                           e: the deadline scheduler restarted with 100,000 pending deadlines: time to schedule them,
                              peak RSS, firing lateness of a steady stream, firing rate of a burst
+                          f: Kafka (the broker of npm run kafka:start, started if it does not answer): --kafka-messages
+                             10086 messages registered end to end by the server in a child vs a bare kafkajs consumer +
+                             raw insert; the outbound relay publishing the log vs a plain kafkajs producer
   --rounds N            alternating rounds raw/system per benchmark (default 2); medians are reported
   --round-seconds S     seconds per in-process round of a and b (default 3)
   --seconds S           seconds per HTTP round of c (default 10)
@@ -49,13 +54,14 @@ export const USAGE = `npm run bench -- [options]
   --connections N       HTTP connections in c (default 64)
   --no-docs             do not write docs/benchmarks.md
   --replace-docs        overwrite docs/benchmarks.md instead of keeping older runs below the new one
-  --profile-server DIR  run the server of c under node --cpu-prof, writing the profile into DIR
+  --profile-server DIR  run the server of c (and the servers of f) under node --cpu-prof, writing the profiles into DIR
   --prepare             only generate the demo log of d (or find it in .cache/bench/), then stop
   --regenerate          generate the demo log of d anew even when .cache/bench/ has it
   --demo-days N         simulated days of the demo log of d (default 30)
   --demo-per-day N      complaints per simulated day (default 3500: about 1,000,000 events in 30 days)
   --demo-seed S         the demo's seed (default 1)
   --stats-runs N        statsSummary runs timed in d (default 50)
+  --kafka-messages N    10086 messages of f, registered and then relayed (default 30000)
   --help
 `;
 
@@ -74,6 +80,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     regenerate: false,
     demo: { days: 30, perDay: 3500, seed: '1', start: '2026-10-01' },
     statsRuns: 50,
+    kafkaMessages: 30_000,
   };
   const args = [...argv];
   const value = (flag: string): string => {
@@ -147,6 +154,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       }
       case '--stats-runs':
         options.statsRuns = positive(flag, true);
+        break;
+      case '--kafka-messages':
+        options.kafkaMessages = positive(flag, true);
         break;
       case '--help':
       case '-h':

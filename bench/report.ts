@@ -42,7 +42,7 @@ export function describeMachine(): Machine {
   };
 }
 
-const LETTER = { a: '(a)', b: '(b)', c: '(c)', d: '(d)', e: '(e)' } as const;
+const LETTER = { a: '(a)', b: '(b)', c: '(c)', d: '(d)', e: '(e)', f: '(f)' } as const;
 
 function ratioText(r: BenchResult): string {
   return r.ratio === undefined ? '—' : `${fmt(r.ratio)}×`;
@@ -102,9 +102,44 @@ and the details list every round, so the noise of the machine is visible.
   warm-up runs, target p95 ≤ 50 ms; and the \`asOf\` desk queue of the busiest
   branch at 10:30 on the 16th, 5 runs, target ≤ 2 s each.
 
+- **(e)** The deadline scheduler at a restart with 100,000 pending deadlines
+  (issue 4). Phase 1, on the test clock: 16,667 complaints registered through
+  the CommandBus with their times chosen so that each level clock's 50%
+  warning comes due shortly after phase 2 starts: 6,667 spread evenly over
+  30 s, then 10,000 all at one instant (a burst); six pending deadlines each.
+  Phase 2, in a child process: the server starts again on the same files with
+  the real clock. Targets: from the start to every pending deadline in the
+  scheduler's table ≤ 5 s; peak RSS of that process ≤ 300 MB; p99 lateness of
+  the steady warnings (commit time of the event minus the instant due) ≤ 1 s;
+  the burst fired at ≥ 1,000 deadlines/s (counted to the last commit after the
+  instant). Baseline, same run: raw one-row-a-transaction inserts, as in (a).
+- **(f)** The 10086 integration over the real Kafka broker of \`npm run
+  kafka:start\` (127.0.0.1:9092; started by the benchmark when it does not
+  answer, and then stopped again), every topic of the run under a prefix of
+  its own (\`KAFKA_TOPIC_PREFIX\`, deleted at the end), 3 partitions. End to
+  end: 30,000 valid tickets of the simulator (\`--kafka-messages\`) wait on
+  \`callcenter.complaints.v1\`; the server of \`npm start\`
+  (\`dist/apps/api/src/main.js\`) in a child process, \`SQLITE_SYNCHRONOUS=FULL\`,
+  a fresh \`DATA_DIR\` and a consumer group of its own, registers them with
+  its relay publishing meanwhile; timed from its consumer's start (the log
+  line once kafkajs joined the group) to the first poll (every 25 ms) that
+  counts them all in the event log, then checked: every ticket once and the
+  group's committed offsets at the end of the topic. Baseline: a bare kafkajs
+  consumer, also in a child process, reading the same messages and inserting
+  the same ComplaintRegistered rows with raw better-sqlite3, one per
+  transaction, timed the same way. Target: ≥ 2,000 registrations/s. The
+  relay: the server starts again on that log with no relay checkpoint and
+  topics of its own, so its relay publishes every event from position 0;
+  timed from its start (its log line) to the checkpoint write at the head of
+  the log. Baseline: a plain kafkajs producer with the relay's settings
+  (idempotent, acks from all replicas, one request in flight, the Java
+  partitioner) sending the same keys, values and headers, built beforehand,
+  1,000 per request, from its connect to the last acknowledgement. Target:
+  ratio ≥ 0.5.
+
 Options: \`npm run bench -- --help\` (e.g. \`--only a,b\`, \`--seconds 10\`, \`--rounds 3\`,
 \`--no-docs\`, \`--replace-docs\`, \`--profile-server DIR\`, \`--prepare\`, \`--demo-per-day N\`,
-\`--stats-runs N\`).
+\`--stats-runs N\`, \`--kafka-messages N\`).
 
 ${MARKER}
 `;
