@@ -73,8 +73,6 @@ const MIGRATION_LOCK_NAMESPACE = 0x524d4d47;
  */
 export class LeasedProjectionHost implements ProjectionHost {
   private runner: ProjectionRunner | undefined;
-  /** reads the checkpoints for status() while another instance runs the projections */
-  private readonly reader: ProjectionRunner;
   private readonly checkpoints: CheckpointStore;
   private readonly listener: PgListener;
   private readonly progressChannel: string;
@@ -98,7 +96,6 @@ export class LeasedProjectionHost implements ProjectionHost {
     this.progressChannel = `${options.schema}.progress`;
     this.waitChannel = `${options.schema}.wait`;
     this.checkpoints = new CheckpointStore(options.db);
-    this.reader = new ProjectionRunner({ store: options.store, db: options.db, projections: options.projections });
     this.listener = new PgListener({
       connectionString: options.connectionString,
       channels: [this.progressChannel, this.waitChannel],
@@ -163,8 +160,25 @@ export class LeasedProjectionHost implements ProjectionHost {
     });
   }
 
-  status(): Promise<ProjectionStatus[]> {
-    return (this.runner ?? this.reader).status();
+  /** The runner's own report here; elsewhere, the checkpoints as the holder's runner keeps them. */
+  async status(): Promise<ProjectionStatus[]> {
+    if (this.runner) return this.runner.status();
+    const [stored, head] = await Promise.all([this.checkpoints.loadAll(), this.options.store.headPosition()]);
+    return this.options.projections.map(({ name, version }) => {
+      const checkpoint = stored.get(name);
+      const current = checkpoint !== undefined && checkpoint.version === version && checkpoint.status !== 'rebuilding';
+      const position = checkpoint?.position ?? 0;
+      return {
+        name,
+        version,
+        position,
+        head,
+        lag: Math.max(0, head - position),
+        status: current ? (checkpoint.status as 'ok' | 'failing') : 'rebuild-pending',
+        lastError: checkpoint?.lastError ?? null,
+        lastBatchAt: checkpoint?.updatedAt ?? null,
+      };
+    });
   }
 
   /** whether the projections run in this process now */
