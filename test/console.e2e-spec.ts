@@ -269,7 +269,8 @@ describe('the web console', () => {
       secondsLeft: -3600 + i * 300,
     }));
     const timings: number[] = [];
-    for (let run = 0; run < 3; run++) {
+    // the best of five: the first is cold, and this machine is shared
+    for (let run = 0; run < 5; run++) {
       await page.route('**/api/queues/desk**', (route) => route.fulfill({ json: { branch: 'ZG', asOf: new Date().toISOString(), items } }));
       await page.evaluate(() => {
         (globalThis as any).__consoleTimings = {};

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { consoleDirectory } from './console/console-static';
 import { createApp } from './create-app';
 import { AppConfig, loadConfig } from './platform/config/app-config';
 import { InvalidConfigError } from './platform/config/invalid-config.error';
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
   const url = await app.getUrl();
   const docs = `${url}${DOCS_PATH}`;
   const store = app.get(ServerDescription).store;
-  logger.info({ url, docs, store }, `Complaints API listening on ${url} (docs: ${docs}, store: ${store})`);
+  const consoleUrl = consoleDirectory() ? `${url}/` : 'not built (npm run build)';
+  logger.info({ url, console: consoleUrl, docs, store }, `Complaints API listening on ${url} (console: ${consoleUrl}, docs: ${docs}, store: ${store})`);
 }
 
 main().catch((error: unknown) => {

@@ -115,7 +115,14 @@ function Shell({ session, route }: { session: Session; route: Route }) {
       <main id="main" tabIndex={-1}>
         <Page route={route} session={session} />
       </main>
-      <footer class="keys muted">{t('app.shortcuts')}</footer>
+      <footer class="keys muted">
+        {t('app.shortcuts')}{' '}
+        {items
+          .filter((item) => item.shortcut)
+          .map((item) => `g ${item.shortcut} ${t(item.key)}`)
+          .join(' · ')}
+        {items.some((item) => item.path === '/search') && ` · / ${t('nav.search')}`} · ↑↓ Home End
+      </footer>
     </div>
   );
 }

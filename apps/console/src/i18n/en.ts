@@ -23,7 +23,7 @@ export const en: Record<MessageKey, string> = {
   'app.error': 'Something went wrong',
   'app.done': 'Done',
   'app.notFound': 'No such page',
-  'app.shortcuts': 'Keys: g d queue · g r register · g h handover · / search · ? help',
+  'app.shortcuts': 'Keys:',
 
   'nav.desk': 'Desk queue',
   'nav.register': 'Register',

@@ -25,7 +25,7 @@ export const zhCN = {
   'app.error': '出错了',
   'app.done': '已完成',
   'app.notFound': '页面不存在',
-  'app.shortcuts': '快捷键：g d 队列 · g r 受理 · g h 交接班 · / 搜索 · ? 帮助',
+  'app.shortcuts': '快捷键：',
 
   'nav.desk': '专席队列',
   'nav.register': '受理投诉',

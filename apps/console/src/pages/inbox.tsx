@@ -58,6 +58,15 @@ function InboxTable({ items, asOf }: { items: DepartmentQueueItem[]; asOf?: stri
       <p class="muted">{t('inbox.count', { n: items.length })}</p>
       <div class="table-wrap scroller" ref={scroller}>
         <table class="queue virtual" data-testid="inbox" aria-rowcount={items.length + 1}>
+          <colgroup>
+            <col style={{ width: '32%' }} />
+            <col style={{ width: '10%' }} />
+            <col style={{ width: '14%' }} />
+            <col style={{ width: '6%' }} />
+            <col style={{ width: '8%' }} />
+            <col style={{ width: '16%' }} />
+            <col style={{ width: '14%' }} />
+          </colgroup>
           <thead>
             <tr>
               <th scope="col">{t('wo.id')}</th>
