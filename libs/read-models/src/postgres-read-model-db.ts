@@ -48,6 +48,13 @@ const READ_MODEL_TYPES = {
  * so the projections' unqualified table names and their `CREATE TABLE`s land
  * there: the event store's schema and other deployments' schemas in the same
  * database are never touched. The schema is created when missing.
+ *
+ * And with `synchronous_commit = off`, as the SQLite read models run at
+ * synchronous=NORMAL: a commit returns before its WAL is on disk, so the
+ * runner's many small transactions do not each wait for a flush. A crash of
+ * the server may lose the last fraction of a second of commits, read models
+ * and checkpoints together (never one without the other, never a torn
+ * state); the runner applies those events again from the log.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each projection owns its own tables
 export async function openPostgresReadModelDb(options: PostgresReadModelDbOptions): Promise<Kysely<any>> {
@@ -59,7 +66,7 @@ export async function openPostgresReadModelDb(options: PostgresReadModelDbOption
   const pool = new (pg().Pool)({
     connectionString: options.connectionString,
     max: options.poolSize ?? 10,
-    options: `-c search_path=${schema}`,
+    options: `-c search_path=${schema} -c synchronous_commit=off`,
     types: READ_MODEL_TYPES,
   });
   pool.on('error', options.onError ?? ((error) => process.emitWarning(`PostgreSQL read-model connection error: ${error.message}`)));
