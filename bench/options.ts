@@ -1,4 +1,4 @@
-export const BENCHMARKS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
+export const BENCHMARKS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
 export type BenchmarkId = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -31,6 +31,8 @@ export interface BenchOptions {
   statsRuns: number;
   /** 10086 messages registered from Kafka in (f), and so events the relay publishes */
   kafkaMessages: number;
+  /** the first N events of (d)'s demo log that (g) copies to PostgreSQL and rebuilds from; 0: all of them */
+  pgEvents: number;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -46,6 +48,9 @@ export const USAGE = `npm run bench -- [options]
                           f: Kafka (the broker of npm run kafka:start, started if it does not answer): --kafka-messages
                              10086 messages registered end to end by the server in a child vs a bare kafkajs consumer +
                              raw insert; the outbound relay publishing the log vs a plain kafkajs producer
+                          g: PostgreSQL (BENCH_DATABASE_URL, else DATABASE_URL, else the local server): PostgresEventStore
+                             appends, 1 and 64 in flight, vs raw pg INSERTs of the same rows on 1 and on 8 connections;
+                             every projection rebuilt on PostgreSQL from --pg-events of d's demo log vs the raw scan
   --rounds N            alternating rounds raw/system per benchmark (default 2); medians are reported
   --round-seconds S     seconds per in-process round of a and b (default 3)
   --seconds S           seconds per HTTP round of c (default 10)
@@ -62,6 +67,7 @@ export const USAGE = `npm run bench -- [options]
   --demo-seed S         the demo's seed (default 1)
   --stats-runs N        statsSummary runs timed in d (default 50)
   --kafka-messages N    10086 messages of f, registered and then relayed (default 30000)
+  --pg-events N         the first N events of d's demo log that g copies to PostgreSQL and rebuilds (default 250000; 0: all)
   --help
 `;
 
@@ -81,6 +87,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     demo: { days: 30, perDay: 3500, seed: '1', start: '2026-10-01' },
     statsRuns: 50,
     kafkaMessages: 30_000,
+    pgEvents: 250_000,
   };
   const args = [...argv];
   const value = (flag: string): string => {
@@ -158,6 +165,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       case '--kafka-messages':
         options.kafkaMessages = positive(flag, true);
         break;
+      case '--pg-events': {
+        const n = Number(value(flag));
+        if (!(Number.isInteger(n) && n >= 0)) throw new Error(`${flag} must be a whole number (0: every event)`);
+        options.pgEvents = n;
+        break;
+      }
       case '--help':
       case '-h':
         return 'help';

@@ -42,7 +42,7 @@ export function describeMachine(): Machine {
   };
 }
 
-const LETTER = { a: '(a)', b: '(b)', c: '(c)', d: '(d)', e: '(e)', f: '(f)' } as const;
+const LETTER = { a: '(a)', b: '(b)', c: '(c)', d: '(d)', e: '(e)', f: '(f)', g: '(g)' } as const;
 
 function ratioText(r: BenchResult): string {
   return r.ratio === undefined ? '—' : `${fmt(r.ratio)}×`;
@@ -136,10 +136,32 @@ and the details list every round, so the noise of the machine is visible.
   partitioner) sending the same keys, values and headers, built beforehand,
   1,000 per request, from its connect to the last acknowledgement. Target:
   ratio ≥ 0.5.
+- **(g)** PostgreSQL (issue 6), on the server of \`BENCH_DATABASE_URL\`, else
+  \`DATABASE_URL\`, else the local one (127.0.0.1:5432), in a database of its
+  own (\`complaints_bench\`, C collation; \`synchronous_commit\` and \`fsync\`
+  as the server has them, on here), schemas of the run dropped at the end.
+  The append path: \`PostgresEventStore.append\` of one RegisterComplaint
+  event (the JSON of (a)), opened as the server opens it (a pool of 10,
+  LISTEN), 1 in flight and 64 in flight (its group commit), against raw pg
+  INSERTs of the same rows into a table of the same shape (identity
+  position, unique event id, unique stream and revision), each a statement
+  of its own (autocommit): 1 in flight on one connection, and 64 in flight
+  on a pool of eight connections (and, in the details, queued on one).
+  Alternating rounds as in (a); afterwards every resolved append is counted
+  at gap-free positions. Targets: ratio ≥ 0.5 at 1 in flight (issue 6),
+  ≥ 1 against eight connections at 64. The rebuild: the first 250,000 events
+  of (d)'s demo log (\`--pg-events\`; 0 for all ~1.3M, about 6 minutes a round
+  here) copied once into the benchmark's database by \`npm run
+  store:migrate\`'s copy (kept between runs), then in processes of their own
+  the raw paged \`PostgresEventStore.readAll\` scan (pages as the runner reads
+  them) and \`ProjectionRunner.rebuild()\` of \`allProjections()\` into a new
+  read-model schema. Target: the rebuild applies at least as fast as the
+  store appends with 64 in flight in the same run (else the cluster's runner
+  falls behind at peak). PostgreSQL shares the machine's CPUs.
 
 Options: \`npm run bench -- --help\` (e.g. \`--only a,b\`, \`--seconds 10\`, \`--rounds 3\`,
 \`--no-docs\`, \`--replace-docs\`, \`--profile-server DIR\`, \`--prepare\`, \`--demo-per-day N\`,
-\`--stats-runs N\`, \`--kafka-messages N\`).
+\`--stats-runs N\`, \`--kafka-messages N\`, \`--pg-events N\`).
 
 ${MARKER}
 `;

@@ -6,6 +6,7 @@ import { join, resolve } from 'path';
 import { commandBenchmark } from './commands.bench';
 import { httpBenchmark } from './http.bench';
 import { kafkaBenchmark } from './kafka.bench';
+import { postgresBenchmark } from './postgres.bench';
 import { schedulerBenchmark } from './scheduler.bench';
 import { prepareDataset, readModelsBenchmark } from './read-models.bench';
 import { BenchOptions, parseOptions, USAGE } from './options';
@@ -53,7 +54,9 @@ async function main(): Promise<number> {
           ? await readModelsBenchmark(options)
           : id === 'f'
             ? await kafkaBenchmark(options)
-            : [id === 'c' ? await httpBenchmark(options) : id === 'e' ? await schedulerBenchmark(options) : await commandBenchmark(id, options)];
+            : id === 'g'
+              ? await postgresBenchmark(options)
+              : [id === 'c' ? await httpBenchmark(options) : id === 'e' ? await schedulerBenchmark(options) : await commandBenchmark(id, options)];
       const steal = stealBetween(before, cpuTicks());
       if (steal) produced[0].details.push(steal);
       results.push(...produced);
