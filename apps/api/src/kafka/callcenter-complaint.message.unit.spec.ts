@@ -1,4 +1,9 @@
-import { parseCallCenterMessage } from './callcenter-complaint.message';
+import * as classTransformer from 'class-transformer';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { CustomerDto } from '../complaints/dto/register-complaint.request.dto';
+import { CallCenterComplaintMessage, parseCallCenterMessage, toMessageInstance } from './callcenter-complaint.message';
+import { callcenterTraffic } from './callcenter-traffic';
 
 const valid = {
   ticketNo: 'CC20261102-0000017',
@@ -45,5 +50,50 @@ describe('a 10086 message', () => {
     const { ticketNo: _t, ...noTicket } = valid;
     expect(await parse(noTicket)).toEqual({ ok: false, error: expect.stringContaining('ticketNo: ticketNo must be the ticket number') });
     expect(await parse({ ...valid, receivedAt: 'yesterday' })).toEqual({ ok: false, ticketNo: valid.ticketNo, error: expect.stringContaining('receivedAt must be an ISO-8601 time') });
+  });
+
+  it('is made into the same instance, and judged the same, as class-transformer would make it', async () => {
+    const options = { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } };
+    const traffic = [...callcenterTraffic({ count: 300, duplicates: 0, malformed: 0.3, ticketPrefix: 'T-', seed: 'instances' })].map((m) => m.value);
+    const odd = [
+      { ...valid, customer: null },
+      { ...valid, customer: [valid.customer] },
+      { ...valid, customer: 'x' },
+      { ...valid, customer: { ...valid.customer, extra: 1 } },
+      { ...valid, customer: { ...valid.customer, name: { first: '伟' } } },
+      { ...valid, customer: { ...valid.customer, vip: 'yes', msisdn: 13812345678 } },
+      { ...valid, branch: ['ZG'] },
+      { ...valid, description: { text: 'x' } },
+      { ...valid, hall: 'ZG-01' },
+      { ...valid, receivedAt: null },
+      JSON.parse(`{"ticketNo":"A-1","__proto__":{"x":1},"customer":{"msisdn":"13812345678"}}`),
+      { ticketNo: 'A-2' },
+    ].map((v) => JSON.stringify(v));
+    for (const value of [...traffic, ...odd]) {
+      let json: unknown;
+      try {
+        json = JSON.parse(value);
+      } catch {
+        continue;
+      }
+      const fast = toMessageInstance(json as Record<string, unknown>);
+      const slow = plainToInstance(CallCenterComplaintMessage, json as Record<string, unknown>);
+      expect(Object.getPrototypeOf(fast)).toBe(Object.getPrototypeOf(slow));
+      expect(fast).toEqual(slow);
+      if (slow.customer instanceof CustomerDto) expect(fast.customer).toBeInstanceOf(CustomerDto);
+      expect(await validate(fast, options)).toEqual(await validate(slow, options));
+    }
+  });
+
+  it('takes the short way for the usual message', async () => {
+    const spy = jest.spyOn(classTransformer, 'plainToInstance');
+    try {
+      for (const m of callcenterTraffic({ count: 50, duplicates: 0, malformed: 0, ticketPrefix: 'U-', seed: 'usual' })) expect((await parseCallCenterMessage(Buffer.from(m.value))).ok).toBe(true);
+      expect(spy).not.toHaveBeenCalled();
+      await parse({ ...valid, hall: 'ZG-01' });
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
