@@ -16,6 +16,7 @@ describe('the console API', () => {
     const page = await fetch(`${server.url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="app">');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect((await server.call('GET', '/health')).status).toBe(200);
     expect((await server.call('GET', '/api/queues/desk')).status).toBe(401);
   });

@@ -4,7 +4,7 @@ import { join } from 'path';
 import type { Browser, Page, Response } from 'playwright-core';
 import { DEVELOPMENT_JWT_SECRET } from '../apps/api/src/platform/config';
 import { ApiServer } from './support/api-server';
-import { ARTIFACTS_DIR, launchChromium, newDesk, screenshot, signIn } from './support/browser';
+import { ARTIFACTS_DIR, launchChromium, newDesk, pageErrors, screenshot, signIn } from './support/browser';
 
 jest.setTimeout(240_000);
 
@@ -50,6 +50,7 @@ describe('the web console', () => {
   it('takes a complaint from registration to archive across a desk and a department', async () => {
     const { context: deskContext, page: desk } = await newDesk(browser, server.url);
     const deskScripts = scriptBytes(desk);
+    const deskErrors = pageErrors(desk);
     await desk.goto('/');
     await desk.getByRole('heading', { name: '投诉工单控制台' }).waitFor();
     await screenshot(desk, '01-sign-in');
@@ -160,6 +161,7 @@ describe('the web console', () => {
     await screenshot(desk, '09-complaint-english');
     await desk.getByRole('button', { name: 'Switch language' }).click();
 
+    expect(deskErrors).toEqual([]);
     await handlerContext.close();
     await deskContext.close();
   });
@@ -223,6 +225,7 @@ describe('the web console', () => {
   it("draws the analyst's dashboard and downloads a report as CSV", async () => {
     const { context, page } = await newDesk(browser, server.url);
     const scripts = scriptBytes(page);
+    const errors = pageErrors(page);
     await page.goto('/');
     await signIn(page, 'analyst-1', 'demo-analyst');
     await page.getByRole('heading', { name: '统计看板' }).waitFor();
@@ -240,6 +243,7 @@ describe('the web console', () => {
     expect(csv).toContain('统计周期,分公司,受理量');
     expect(csv).toContain('合计');
     await screenshot(page, '11-reports');
+    expect(errors).toEqual([]);
     await context.close();
   });
 

@@ -38,6 +38,16 @@ export async function newDesk(browser: Browser, baseURL: string): Promise<{ cont
   return { context, page };
 }
 
+/** what the page reports as errors (failed scripts, refusals by the Content-Security-Policy, uncaught exceptions) */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/status of (400|401|403|404|409|429)/.test(message.text())) errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`) });
 }

@@ -16,10 +16,34 @@ export function consoleDirectory(): string | undefined {
   return candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
 }
 
+/**
+ * The page runs only the console's own scripts and talks only to this
+ * server: a script injected through some field could neither load more code
+ * nor send the session's token elsewhere. Inline styles are allowed (ECharts
+ * and the virtual rows set heights in style attributes).
+ */
+export const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /** Hashed file names (vite's assets/) never change content: cache them for good; everything else is revalidated. */
 function cacheHeaders(reply: FastifyReply, file: string): void {
   if (file.includes(`${path.sep}assets${path.sep}`)) reply.header('Cache-Control', 'public, max-age=31536000, immutable');
   else reply.header('Cache-Control', 'no-cache');
+  // (the file may be the precompressed copy: index.html.br)
+  if (/\.html(\.br|\.gz)?$/.test(file)) {
+    reply.header('Content-Security-Policy', CONSOLE_CSP);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+  }
 }
 
 /**
