@@ -11,6 +11,9 @@ type Instance = { setOption(option: EChartsOption, notMerge?: boolean): void; re
 export function Chart({ option, title, height = 200, testId }: { option: EChartsOption; title: string; height?: number; testId?: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<Instance | undefined>(undefined);
+  // the newest option: ECharts arrives asynchronously, and the data may have changed meanwhile
+  const latest = useRef(option);
+  latest.current = option;
   useEffect(() => {
     let disposed = false;
     let observer: ResizeObserver | undefined;
@@ -19,7 +22,7 @@ export function Chart({ option, title, height = 200, testId }: { option: ECharts
       const instance = init(ref.current) as unknown as Instance;
       chart.current = instance;
       instance.on('finished', () => ref.current?.setAttribute('data-rendered', 'true'));
-      instance.setOption(option, true);
+      instance.setOption(latest.current, true);
       observer = new ResizeObserver(() => instance.resize());
       observer.observe(ref.current);
     });

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, downloadCsv, query } from '../api';
 import { label, MessageKey, t } from '../i18n';
 import { cstDate, percent } from '../format';
@@ -27,6 +27,7 @@ export function Bulletin({ session, params }: { session: Session; params: URLSea
   const date = params.get('date') ?? cstDate(new Date());
   const asOf = params.get('asOf') ?? undefined;
   const [form, setForm] = useState({ period, date });
+  useEffect(() => setForm({ period, date }), [period, date]);
   const [csvError, setCsvError] = useState<ApiError>();
   const [notice, setNotice] = useState<string>();
   const path = `/api/reports/bulletin${query({ period, date, asOf })}`;

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api';
 import { departmentName, useCatalog } from '../catalog';
 import { label, t } from '../i18n';
@@ -34,6 +34,8 @@ export function Dashboard({ session, params }: { session: Session; params: URLSe
   const from = params.get('from') ?? cstDate(new Date(Date.parse(dayStart(to)) - 29 * DAY_MS));
   const branch = params.get('branch') ?? undefined;
   const [form, setForm] = useState({ from, to, branch: branch ?? '' });
+  // the address is the truth (back, forward, bookmarks): the form follows it
+  useEffect(() => setForm({ from, to, branch: branch ?? '' }), [from, to, branch]);
   const range = { from: dayStart(from), to: nextDayStart(to), branch: session.user.branch ? undefined : branch, asOf };
   const live = asOf ? 0 : position;
   const summary = useResource((signal) => api<StatsSummary>(`/api/stats/summary${query(range)}`, { signal }), [from, to, branch, asOf, live]);

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, downloadCsv, query } from '../api';
 import { label, t } from '../i18n';
 import { cstDate, percent, yuan } from '../format';
@@ -24,6 +24,7 @@ export function Reports({ session, params }: { session: Session; params: URLSear
   const branch = session.user.branch ? undefined : (params.get('branch') ?? undefined);
   const asOf = params.get('asOf') ?? undefined;
   const [form, setForm] = useState({ period, date, branch: branch ?? '' });
+  useEffect(() => setForm({ period, date, branch: branch ?? '' }), [period, date, branch]);
   const [csvError, setCsvError] = useState<ApiError>();
   const path = `/api/reports/${encodeURIComponent(period)}${query({ date, branch, asOf })}`;
   const report = useResource((signal) => api<Report>(path, { signal }), [path]);
