@@ -9,7 +9,10 @@
  * pipeline, no DLQ.
  *
  *   node -r tools/register-paths.js dist/bench/kafka-raw-consumer.js <brokers> <topic> <group> <file>
+ *   node -r tools/register-paths.js dist/bench/kafka-raw-consumer.js <brokers> <topic> <group> --count <n>
  *
+ * The second form only parses each message (kafkajs alone: the ceiling on the
+ * Kafka side) and reports { type: 'done', at } when it has seen n.
  * Tells the parent over IPC when its consumer is running ({ type: 'started',
  * at }); stops on 'stop'.
  */
@@ -19,7 +22,7 @@ import { CALLCENTER_SYSTEM } from '../apps/api/src/kafka/callcenter-registration
 import { CommandIdentity } from '../apps/api/src/complaints/complaint-ids';
 import { RawEventTable } from './raw-table';
 
-export type RawConsumerMessage = { type: 'started'; at: number } | { type: 'failed'; error: string };
+export type RawConsumerMessage = { type: 'started'; at: number } | { type: 'done'; at: number } | { type: 'failed'; error: string };
 
 interface Ticket {
   ticketNo: string;
@@ -69,8 +72,10 @@ function rowOf(ticket: Ticket, now: string) {
 }
 
 async function main(): Promise<void> {
-  const [brokers, topic, groupId, file] = process.argv.slice(2);
-  const table = new RawEventTable(file, 'FULL');
+  const [brokers, topic, groupId, file, countTo] = process.argv.slice(2);
+  const expected = file === '--count' ? Number(countTo) : undefined;
+  const table = expected === undefined ? new RawEventTable(file, 'FULL') : undefined;
+  let seen = 0;
   const kafka = new Kafka({ clientId: 'bench-raw-consumer', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId });
   await consumer.connect();
@@ -82,7 +87,8 @@ async function main(): Promise<void> {
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) return;
         const ticket = JSON.parse(message.value?.toString('utf8') ?? 'null') as Ticket;
-        table.insertOne(rowOf(ticket, new Date().toISOString()));
+        if (table) table.insertOne(rowOf(ticket, new Date().toISOString()));
+        else if (++seen === expected) process.send?.({ type: 'done', at: Date.now() } satisfies RawConsumerMessage);
         resolveOffset(message.offset);
       }
       await commitOffsetsIfNecessary();
@@ -95,7 +101,7 @@ async function main(): Promise<void> {
       .disconnect()
       .catch(() => undefined)
       .then(() => {
-        table.close();
+        table?.close();
         process.exit(0);
       });
   process.on('message', (message) => {
