@@ -178,7 +178,8 @@ describeWithPostgres('PostgresEventStore', () => {
         const firstDone = first.append('first', [event(), event()], { expectedRevision: 'no_stream' });
         await waitUntilBlocked(observer, `INSERT INTO "${schema}".events`); // positions 1..2 taken, not committed
         const secondDone = second.append('second', [event()], { expectedRevision: 'no_stream' });
-        await waitUntilBlocked(observer, `"${schema}".events_head FOR UPDATE`); // the second writer waits for the first
+        // the second writer waits for the first (an append of one event takes the head in its INSERT's statement)
+        await waitUntilBlocked(observer, `"${schema}".events_head`);
 
         // The second has nothing in its way but the first: without the wait it would commit now, before 1..2.
         await delay(100);

@@ -106,8 +106,29 @@ function statements(s: string) {
     // LIMIT NULL is no limit.
     readAll: `SELECT ${EVENT_COLUMNS} FROM ${s}.events WHERE position > $1 ORDER BY position LIMIT $2`,
     head: `SELECT position FROM ${s}.events_head`,
+    // commitOne: one append of one event, in one statement. The head's UPDATE locks its row (waiting for the writer
+    // holding it, then taking the row as that writer left it), so positions follow commit order as in insert; the
+    // stream's revision and the stored ids come from the statement's snapshot, which a writer committing while this
+    // one waited is not in: what that writer stored makes the INSERT fail on a unique key instead (see commitOne).
+    appendOne: `
+      WITH stream AS (SELECT COALESCE(max(revision), 0) AS revision FROM ${s}.events WHERE stream_id = $1),
+           ok AS (
+             SELECT stream.revision FROM stream
+              WHERE ($2 = 'any' OR ($2 = 'no_stream' AND stream.revision = 0) OR ($2 = 'stream_exists' AND stream.revision > 0)
+                     OR stream.revision = $3::bigint)
+                AND NOT EXISTS (SELECT 1 FROM ${s}.events WHERE event_id = $4)
+           ),
+           head AS (UPDATE ${s}.events_head SET position = position + 1 WHERE EXISTS (SELECT 1 FROM ok) RETURNING position),
+           inserted AS (
+             INSERT INTO ${s}.events (${EVENT_COLUMNS})
+             SELECT head.position, $1, ok.revision + 1, $4, $5, $6::json, $7::json, $8::timestamptz FROM head, ok
+           )
+      SELECT ok.revision, head.position, pg_notify($9, $10) FROM ok, head`,
   };
 }
+
+/** PostgreSQL's unique_violation */
+const UNIQUE_VIOLATION = '23505';
 
 /** bigint columns arrive as strings from pg; positions and revisions stay far below 2^53. */
 interface EventRow {
@@ -359,7 +380,8 @@ export class PostgresEventStore implements EventStore, EventLogImport {
     let outcomes: Outcome[];
     let written: WrittenEvent[];
     try {
-      ({ outcomes, written } = await this.commitBatch(batch, recordedAt));
+      const one = batch.length === 1 && batch[0].events.length === 1 ? await this.commitOne(batch[0], recordedAt) : undefined;
+      ({ outcomes, written } = one ?? (await this.commitBatch(batch, recordedAt)));
     } catch (error) {
       // PostgreSQL refused something of one append (a NUL in a stream id), failing them all, or the connection
       // broke and the COMMIT's fate is unknown: alone, each append is written, recognised as written, or fails.
@@ -376,6 +398,48 @@ export class PostgresEventStore implements EventStore, EventLogImport {
     });
     if (written.length > 0) this.subscriptions.notifyCommitted(new PostgresCommit(written, recordedAt));
     this.onCommit?.({ appends: batch.length, events: batch.reduce((sum, append) => sum + append.events.length, 0) });
+  }
+
+  /**
+   * An append of one event alone in its batch (one command in flight, a
+   * quiet moment) in one statement, without a transaction of its own: a
+   * round trip and a commit, as a plain INSERT. It writes only when the
+   * expectation holds on what its snapshot shows and the id is not stored
+   * there. Anything else goes to commitBatch, which decides as always:
+   * the expectation not met or the id stored (a conflict, a retry), or a
+   * unique key refusing the INSERT because a writer committed the same
+   * stream revision or id while this statement waited for the head.
+   *
+   * @returns undefined when it wrote nothing (commitBatch decides)
+   */
+  private async commitOne(append: QueuedAppend, recordedAt: string): Promise<{ outcomes: Outcome[]; written: WrittenEvent[] } | undefined> {
+    const [event] = append.events;
+    const { expected } = append;
+    let rows: { revision: string; position: string }[];
+    try {
+      ({ rows } = await this.pool.query<{ revision: string; position: string }>({
+        name: 'append_one',
+        text: this.sql.appendOne,
+        values: [
+          append.streamId,
+          typeof expected === 'number' ? 'exact' : expected,
+          typeof expected === 'number' ? expected : -1,
+          event.id,
+          event.type,
+          event.data,
+          event.metadata,
+          recordedAt,
+          this.channel,
+          this.instanceId,
+        ],
+      }));
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
+      throw error;
+    }
+    if (rows.length === 0) return undefined;
+    const written = [{ event, streamId: append.streamId, revision: Number(rows[0].revision) + 1, position: Number(rows[0].position) }];
+    return { outcomes: [{ ok: true, result: { nextRevision: written[0].revision, lastPosition: written[0].position, written: true } }], written };
   }
 
   private async commitBatch(batch: QueuedAppend[], recordedAt: string): Promise<{ outcomes: Outcome[]; written: WrittenEvent[] }> {
