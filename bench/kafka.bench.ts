@@ -104,8 +104,25 @@ async function ensureBroker(): Promise<Broker> {
   return { brokers, startedHere: true };
 }
 
+/**
+ * Creates the topics and waits until each partition has a leader. kafkajs's
+ * own waitForLeaders gives up on "This server does not host this
+ * topic-partition", which a broker that has just started answers for a
+ * moment about a topic it has just created.
+ */
 async function createTopics(admin: Admin, topics: readonly string[]): Promise<void> {
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })), waitForLeaders: true });
+  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })), waitForLeaders: false });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      if (metadata.topics.length === topics.length && metadata.topics.every((t) => t.partitions.length === PARTITIONS && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`the topics ${topics.join(', ')} have no leaders 60 s after they were created`);
+    await sleep(100);
+  }
 }
 
 /** messages on a topic: the sum of its partitions' high watermarks (the topics of a run are never compacted or trimmed) */
