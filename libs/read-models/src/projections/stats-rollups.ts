@@ -1,6 +1,6 @@
 // Each projection owns its own tables, so the shared database has no one schema type.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { Kysely, Transaction } from 'kysely';
+import { Kysely, sql, SqliteAdapter, Transaction } from 'kysely';
 import { BulkInsert } from '../bulk-insert';
 
 /**
@@ -77,7 +77,6 @@ export interface StatsComplaintsDailyTable {
   day: string;
   branch: string;
   category: string;
-  channel: string;
   registered: number;
   repeats: number;
   on_site: number;
@@ -86,6 +85,14 @@ export interface StatsComplaintsDailyTable {
   archived: number;
   escalated: number;
   reopened: number;
+}
+
+/** complaints registered by channel (the other figures are by category) */
+export interface StatsChannelsDailyTable {
+  day: string;
+  branch: string;
+  channel: string;
+  registered: number;
 }
 
 export interface StatsHopsDailyTable {
@@ -156,6 +163,7 @@ export interface StatsHorizonsTable {
 
 export interface StatsRollupTables {
   stats_complaints_daily: StatsComplaintsDailyTable;
+  stats_channels_daily: StatsChannelsDailyTable;
   stats_hops_daily: StatsHopsDailyTable;
   stats_reply_histogram: StatsReplyHistogramTable;
   stats_reply_histogram_by_branch: StatsReplyHistogramByBranchTable;
@@ -173,9 +181,10 @@ interface RollupTable {
 
 const COMPLAINTS_DAILY: RollupTable = {
   name: 'stats_complaints_daily',
-  key: ['day', 'branch', 'category', 'channel'],
+  key: ['day', 'branch', 'category'],
   counts: ['registered', 'repeats', 'on_site', 'asked', 'satisfied', 'archived', 'escalated', 'reopened'],
 };
+const CHANNELS_DAILY: RollupTable = { name: 'stats_channels_daily', key: ['day', 'branch', 'channel'], counts: ['registered'] };
 const HOPS_DAILY: RollupTable = {
   name: 'stats_hops_daily',
   key: ['day', 'branch', 'department'],
@@ -191,7 +200,7 @@ const REFUNDS_DAILY: RollupTable = {
 };
 const SETTLEMENT: RollupTable = { name: 'stats_settlement', key: ['family', 'day', 'at_day'], counts: ['n'] };
 
-const ROLLUP_TABLES: readonly RollupTable[] = [COMPLAINTS_DAILY, HOPS_DAILY, REPLY_HISTOGRAM, REPLY_HISTOGRAM_BY_BRANCH, REPLY_SECONDS, REFUNDS_DAILY, SETTLEMENT];
+const ROLLUP_TABLES: readonly RollupTable[] = [COMPLAINTS_DAILY, CHANNELS_DAILY, HOPS_DAILY, REPLY_HISTOGRAM, REPLY_HISTOGRAM_BY_BRANCH, REPLY_SECONDS, REFUNDS_DAILY, SETTLEMENT];
 const INTEGER_KEYS = new Set(['bucket', 'seconds']);
 
 /** every table of the rollups, for a reset */
@@ -199,11 +208,14 @@ export const STATS_ROLLUP_TABLE_NAMES: readonly (keyof StatsRollupTables)[] = [.
 
 /** creates the rollup tables if missing (idempotent) */
 export async function migrateStatsRollups(db: Kysely<any>): Promise<void> {
+  // narrow rows read by key ranges: on SQLite the key's b-tree is the table (no second lookup per row)
+  const withoutRowid = db.getExecutor().adapter instanceof SqliteAdapter;
   for (const table of ROLLUP_TABLES) {
     let create = db.schema.createTable(table.name).ifNotExists();
     for (const column of table.key) create = create.addColumn(column, INTEGER_KEYS.has(column) ? 'integer' : 'text', (c) => c.notNull());
     for (const column of table.counts) create = create.addColumn(column, 'bigint', (c) => c.notNull());
-    await create.addPrimaryKeyConstraint(`${table.name}_pk`, table.key as any).execute();
+    create = create.addPrimaryKeyConstraint(`${table.name}_pk`, table.key as any);
+    await (withoutRowid ? create.modifyEnd(sql`without rowid`) : create).execute();
   }
   await db.schema
     .createTable('stats_horizons')
@@ -273,7 +285,8 @@ export class StatsRollups {
     const archivedAt = row[c.archived_at] as string | null;
     const escalatedAt = row[c.first_escalated_at] as string | null;
     const reopenedAt = row[c.unsatisfied_escalated_at] as string | null;
-    this.add(COMPLAINTS_DAILY, [day, row[c.branch], row[c.category], row[c.channel]], sign, [
+    this.add(CHANNELS_DAILY, [day, row[c.branch], row[c.channel]], sign, [1]);
+    this.add(COMPLAINTS_DAILY, [day, row[c.branch], row[c.category]], sign, [
       1,
       row[c.repeat_complaint] === 1 ? 1 : 0,
       resolvedAt !== null ? 1 : 0,

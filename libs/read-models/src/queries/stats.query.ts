@@ -303,7 +303,6 @@ async function rolledUp(db: Kysely<ReadModelTables>, sources: Record<FactFamily,
           .selectFrom('stats_complaints_daily')
           .select([
             'category',
-            'channel',
             'branch',
             sql<number>`sum(registered)`.as('registered'),
             sql<number>`sum(on_site)`.as('on_site'),
@@ -316,7 +315,17 @@ async function rolledUp(db: Kysely<ReadModelTables>, sources: Record<FactFamily,
           ])
           .where(inDays(complaint.days))
           .$if(branch !== undefined, (q) => q.where('branch', '=', branch!))
-          .groupBy(['category', 'channel', 'branch'])
+          .groupBy(['category', 'branch'])
+          .execute();
+  const channels =
+    complaint.days.length === 0
+      ? none
+      : db
+          .selectFrom('stats_channels_daily')
+          .select(['channel', sql<number>`sum(registered)`.as('registered')])
+          .where(inDays(complaint.days))
+          .$if(branch !== undefined, (q) => q.where('branch', '=', branch!))
+          .groupBy('channel')
           .execute();
   const departments =
     hop.days.length === 0
@@ -370,9 +379,10 @@ async function rolledUp(db: Kysely<ReadModelTables>, sources: Record<FactFamily,
           .where(inDays(refund.days))
           .$if(branch !== undefined, (q) => q.where('branch', '=', branch!))
           .execute();
-  const [groups, departmentRows, buckets, refundRows] = await Promise.all([complaints, departments, histogram, refunds]);
+  const [groups, channelRows, departmentRows, buckets, refundRows] = await Promise.all([complaints, channels, departments, histogram, refunds]);
   return {
-    groups: groups as ComplaintGroup[],
+    groups: groups as Omit<ComplaintGroup, 'channel'>[],
+    channels: channelRows as { channel: string; registered: number }[],
     departments: departmentRows as DepartmentCounts[],
     buckets: (buckets as { department: string; bucket: number; n: unknown }[]).map((b) => ({ department: b.department, bucket: Number(b.bucket), n: n(b.n) })),
     refunds: refundRows as RefundCounts[],
@@ -460,6 +470,10 @@ async function p90ReplyTimes(
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** the counts with their keys in order, whichever source they came from */
+const sortedByKey = (counts: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(counts).sort(([a], [b]) => byText(a, b)));
+
 /**
  * The figures API.md lists for a period, from the read models, as known at
  * `asOf`: whole days from the daily rollups where they are exact for `asOf`,
@@ -473,26 +487,14 @@ export async function statsSummary(db: Kysely<ReadModelTables>, query: StatsQuer
   const sources = await sourcesOf(db, from, registeredTo, asOf, options);
   const [detail, rollup] = await Promise.all([detailed(db, sources, asOf, query.branch), rolledUp(db, sources, query.branch)]);
 
-  const groups = new Map<string, ComplaintGroup>();
-  for (const g of [...rollup.groups, ...detail.groups]) {
-    const key = `${g.category}\u0000${g.channel}\u0000${g.branch}`;
-    const sum = groups.get(key);
-    if (!sum) {
-      groups.set(key, { ...g });
-      continue;
-    }
-    for (const column of ['registered', 'on_site', 'repeats', 'asked', 'satisfied', 'archived', 'escalated', 'reopened'] as const) sum[column] = n(sum[column]) + n(g[column]);
-  }
+  // the rollups count by category and by channel apart; the detailed rows by both
   const byCategory: Record<string, number> = {};
   const byChannel: Record<string, number> = {};
   const byBranch: Record<string, number> = {};
   const totals = { registered: 0, onSite: 0, repeats: 0, asked: 0, satisfied: 0, archived: 0, escalated: 0, reopened: 0 };
-  // in the order the database's GROUP BY gave them
-  const ordered = [...groups.values()].sort((a, b) => byText(a.category, b.category) || byText(a.channel, b.channel) || byText(a.branch, b.branch));
-  for (const g of ordered) {
+  for (const g of [...rollup.groups, ...detail.groups]) {
     const count = n(g.registered);
     byCategory[g.category] = (byCategory[g.category] ?? 0) + count;
-    byChannel[g.channel] = (byChannel[g.channel] ?? 0) + count;
     byBranch[g.branch] = (byBranch[g.branch] ?? 0) + count;
     totals.registered += count;
     totals.onSite += n(g.on_site);
@@ -503,6 +505,7 @@ export async function statsSummary(db: Kysely<ReadModelTables>, query: StatsQuer
     totals.escalated += n(g.escalated);
     totals.reopened += n(g.reopened);
   }
+  for (const c of [...rollup.channels, ...detail.groups]) byChannel[c.channel] = (byChannel[c.channel] ?? 0) + n(c.registered);
 
   const counts = new Map<string, DepartmentCounts>();
   for (const d of [...rollup.departments, ...detail.departments]) {
@@ -548,9 +551,9 @@ export async function statsSummary(db: Kysely<ReadModelTables>, query: StatsQuer
     branch: query.branch ?? null,
     asOf,
     registered: totals.registered,
-    byCategory,
-    byChannel,
-    byBranch,
+    byCategory: sortedByKey(byCategory),
+    byChannel: sortedByKey(byChannel),
+    byBranch: sortedByKey(byBranch),
     byDepartment,
     onSiteResolution: { count: totals.onSite, rate: rate(totals.onSite, totals.registered) },
     replyCompliance: { judged, onTime, rate: rate(onTime, judged) },

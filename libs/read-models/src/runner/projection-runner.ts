@@ -531,6 +531,9 @@ export class ProjectionRunner implements ProjectionHost {
           await this.reloadCheckpoints(error);
           break;
         }
+        // the commit failed: what a deferred rebuild held back may be gone with it
+        const deferred = members.filter((member) => member.deferred);
+        if (deferred.length > 0) await this.resetToZero(deferred).catch(() => undefined);
         throw error;
       }
 
