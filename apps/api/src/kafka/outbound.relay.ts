@@ -8,8 +8,10 @@ import { complaintEventMessage, complaintIdOfStream, customerNotifications, noti
 import { RelayCheckpoints } from './relay-checkpoint.store';
 
 export interface OutboundRelayOptions {
-  /** events sent to the broker in one request (and one checkpoint write) */
+  /** events sent to the broker in one request (and one checkpoint write), at most */
   batchSize?: number;
+  /** bytes of messages (values, keys and headers) in one request, at most; one event bigger than this goes alone */
+  maxBatchBytes?: number;
   /** events the subscription may hand over before it waits for the broker */
   maxBuffered?: number;
   /** pause after a failed send before the same batch is sent again */
@@ -34,6 +36,30 @@ export interface OutboundRelayStatus {
 const MSISDN_CACHE_SIZE = 100_000;
 
 /**
+ * The broker refuses a record batch above its `message.max.bytes` (1 MiB by
+ * default), and all of one request's messages may land in one partition: a
+ * request stays at half of that, whatever the events hold.
+ */
+const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
+
+/** the messages of a batch of events, ready to send */
+interface PreparedBatch {
+  /** how many events of the buffer (from its start) it covers */
+  count: number;
+  events: Message[];
+  notifications: Message[];
+}
+
+/** the bytes a message takes on the wire, near enough (UTF-8 lengths of its parts, plus a record's overhead) */
+function messageBytes(message: Message): number {
+  let bytes = 64 + byteLength(message.key) + byteLength(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) bytes += Buffer.byteLength(name) + byteLength(value as string | Buffer | undefined);
+  return bytes;
+}
+
+const byteLength = (value: string | Buffer | null | undefined): number => (value === null || value === undefined ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+
+/**
  * Publishes the event log to Kafka after the appends committed, never inside
  * a request: every event of a complaint to `complaints.events.v1` keyed by the
  * complaint id, and what the customer is told to `customer.notifications.v1`
@@ -51,6 +77,7 @@ const MSISDN_CACHE_SIZE = 100_000;
  */
 export class OutboundRelay {
   private readonly batchSize: number;
+  private readonly maxBatchBytes: number;
   private readonly maxBuffered: number;
   private readonly retryDelayMs: number;
   private readonly name: string;
@@ -76,6 +103,7 @@ export class OutboundRelay {
     options: OutboundRelayOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
+    this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     this.maxBuffered = options.maxBuffered ?? 5_000;
     this.retryDelayMs = options.retryDelayMs ?? 1_000;
     this.name = `outbound:${topics.complaintEvents}`;
@@ -146,19 +174,20 @@ export class OutboundRelay {
         this.wakeFlusher = undefined;
         continue;
       }
-      const batch = this.buffer.slice(0, this.batchSize);
+      const batch = await this.prepare();
+      const from = this.buffer[0].position;
       try {
         await this.publish(batch);
       } catch (error) {
         if (this.stopping) return;
         this.status.state = 'failing';
         this.status.lastError = (error as Error).message;
-        this.logger.error({ err: error, from: batch[0].position, to: batch[batch.length - 1].position }, 'the outbound relay could not publish; sending the batch again');
+        this.logger.error({ err: error, from, to: this.buffer[batch.count - 1].position }, 'the outbound relay could not publish; sending the batch again');
         await this.resetProducer();
         await this.sleep(this.retryDelayMs);
         continue;
       }
-      const last = batch[batch.length - 1].position;
+      const last = this.buffer[batch.count - 1].position;
       try {
         await this.checkpoints.save(this.name, last);
       } catch (error) {
@@ -168,7 +197,7 @@ export class OutboundRelay {
       this.status.position = last;
       this.status.state = 'running';
       this.status.lastError = undefined;
-      this.buffer.splice(0, batch.length);
+      this.buffer.splice(0, batch.count);
       if (this.drained && this.buffer.length < this.maxBuffered) {
         this.drained.resolve();
         this.drained = undefined;
@@ -176,21 +205,36 @@ export class OutboundRelay {
     }
   }
 
-  private async publish(batch: RecordedEvent[]): Promise<void> {
-    const events: Message[] = [];
-    const notifications: Message[] = [];
-    for (const event of batch) {
+  /**
+   * The messages of the events at the head of the buffer: up to `batchSize`
+   * events, and no more bytes than `maxBatchBytes` (but always the first
+   * event, whatever its size).
+   */
+  private async prepare(): Promise<PreparedBatch> {
+    const batch: PreparedBatch = { count: 0, events: [], notifications: [] };
+    let bytes = 0;
+    for (const event of this.buffer) {
+      if (batch.count === this.batchSize) break;
+      const events: Message[] = [];
+      const notifications: Message[] = [];
       const message = complaintEventMessage(event);
       if (message) events.push(message);
       if (notifiesCustomer(event)) {
         const msisdn = await this.msisdnOf(complaintIdOfStream(event.streamId)!);
-        if (msisdn === undefined) {
-          this.logger.warn({ eventId: event.id, streamId: event.streamId }, 'no registration found for a notification: skipped');
-          continue;
-        }
-        for (const notification of customerNotifications(event, msisdn)) notifications.push(notificationMessage(notification));
+        if (msisdn === undefined) this.logger.warn({ eventId: event.id, streamId: event.streamId }, 'no registration found for a notification: skipped');
+        else for (const notification of customerNotifications(event, msisdn)) notifications.push(notificationMessage(notification));
       }
+      const size = [...events, ...notifications].reduce((sum, m) => sum + messageBytes(m), 0);
+      if (batch.count > 0 && bytes + size > this.maxBatchBytes) break;
+      bytes += size;
+      batch.count++;
+      batch.events.push(...events);
+      batch.notifications.push(...notifications);
     }
+    return batch;
+  }
+
+  private async publish({ events, notifications }: PreparedBatch): Promise<void> {
     const topicMessages: TopicMessages[] = [];
     if (events.length > 0) topicMessages.push({ topic: this.topics.complaintEvents, messages: events });
     if (notifications.length > 0) topicMessages.push({ topic: this.topics.customerNotifications, messages: notifications });
