@@ -1,6 +1,7 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError } from './problem-details';
 import { RequestValidationFailed } from './problem.exception';
+import { fastTransformerPackage } from './fast-class-transformer';
 import { cacheValidationMetadata } from './validation-metadata.cache';
 
 /**
@@ -34,6 +35,8 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
+    // class-transformer's generic walk was a quarter of the pipe's cost per request; see fast-class-transformer.ts
+    transformerPackage: fastTransformerPackage,
     // The errors are rendered from property paths and messages only; keeping
     // the request objects in them would just hold memory.
     validationError: { target: false, value: false },
