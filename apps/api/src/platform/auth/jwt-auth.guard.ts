@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Unauthenticated } from '../http/problem.exception';
 import './authenticated-request';
 import { IS_PUBLIC } from './public.decorator';
+import { RouteMetadata } from './route-metadata';
 import { InvalidToken, TokenService } from './token.service';
 
 /**
@@ -14,14 +15,18 @@ import { InvalidToken, TokenService } from './token.service';
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  private readonly isPublic: RouteMetadata<boolean>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly tokens: TokenService,
-  ) {}
+  ) {
+    this.isPublic = new RouteMetadata(reflector, IS_PUBLIC);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (this.isPublic.of(context)) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request.headers.authorization);

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Forbidden, Unauthenticated } from '../http/problem.exception';
 import './authenticated-request';
 import { Role } from './role';
+import { RouteMetadata } from './route-metadata';
 import { ROLES_KEY } from './roles.decorator';
 
 /**
@@ -13,11 +14,15 @@ import { ROLES_KEY } from './roles.decorator';
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly roles: RouteMetadata<readonly Role[]>;
+
+  constructor(reflector: Reflector) {
+    this.roles = new RouteMetadata(reflector, ROLES_KEY);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const allowed = this.reflector.getAllAndOverride<readonly Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    const allowed = this.roles.of(context);
     if (!allowed) return true;
 
     const principal = context.switchToHttp().getRequest<FastifyRequest>().principal;
