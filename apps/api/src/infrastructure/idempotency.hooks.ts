@@ -54,12 +54,22 @@ export class IdempotencyHooks implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('preHandler', (request, reply) => this.before(request, reply));
-    fastify.addHook('onSend', async (request, reply, payload) => {
-      await this.keep(request, reply, payload);
-      return payload;
+    // callback hooks: a request without the header passes them without a promise
+    fastify.addHook('onSend', (request, reply, payload, done) => {
+      if (!request.idempotency) return done(null, payload);
+      this.keep(request, reply, payload).then(
+        () => done(null, payload),
+        (error: Error) => done(error),
+      );
     });
-    fastify.addHook('onResponse', async (request) => request.idempotency?.release());
-    fastify.addHook('onRequestAbort', async (request) => request.idempotency?.release());
+    fastify.addHook('onResponse', (request, _reply, done) => {
+      request.idempotency?.release();
+      done();
+    });
+    fastify.addHook('onRequestAbort', (request, done) => {
+      request.idempotency?.release();
+      done();
+    });
   }
 
   private async before(request: FastifyRequest, reply: FastifyReply): Promise<void> {
