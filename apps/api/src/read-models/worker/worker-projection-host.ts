@@ -25,6 +25,8 @@ interface Waiter {
 }
 
 const STOP_TIMEOUT_MS = 30_000;
+/** at most one `appended` message to the worker in this time (the runner gathers appends for 25 ms) */
+const APPENDED_EVERY_MS = 5;
 const STATUS_TIMEOUT_MS = 5_000;
 const MAX_RESTART_DELAY_MS = 30_000;
 const WORKER_YOUNG_GENERATION_MB = 8;
@@ -77,7 +79,7 @@ export class WorkerProjectionHost implements ProjectionHost {
   async start(): Promise<void> {
     if (this.worker) throw new Error('the projection worker is already started');
     await this.spawn();
-    this.removeCommitListener = this.options.store.onCommitted((position) => this.send({ type: 'appended', position }));
+    this.removeCommitListener = this.options.store.onCommitted((position) => this.appended(position));
     this.startedSignal.resolve();
   }
 
@@ -230,6 +232,31 @@ export class WorkerProjectionHost implements ProjectionHost {
     }, delay);
   }
 
+  private appendedTimer: NodeJS.Timeout | undefined;
+  private appendedPending = 0;
+
+  /**
+   * Tells the worker of a commit at once, and of the commits that follow in
+   * the next APPENDED_EVERY_MS in one message after them: the worker lets
+   * appends gather for longer than that before it projects them anyway, and a
+   * query that must read its own write sends its own `wait`. One message a
+   * commit cost the command path a few percent at one command in flight.
+   */
+  private appended(position: number): void {
+    if (this.appendedTimer) {
+      this.appendedPending = position;
+      return;
+    }
+    this.send({ type: 'appended', position });
+    this.appendedTimer = setTimeout(() => {
+      this.appendedTimer = undefined;
+      const pending = this.appendedPending;
+      this.appendedPending = 0;
+      if (pending > 0) this.appended(pending);
+    }, APPENDED_EVERY_MS);
+    this.appendedTimer.unref();
+  }
+
   private send(message: ToProjectionWorker): void {
     this.worker?.postMessage(message);
   }
@@ -238,6 +265,7 @@ export class WorkerProjectionHost implements ProjectionHost {
     this.stopRequested = true;
     this.removeCommitListener?.();
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.appendedTimer) clearTimeout(this.appendedTimer);
     for (const waiter of this.waiters) {
       clearTimeout(waiter.timer);
       waiter.reject(new ProjectionRunnerStoppedError());
