@@ -11,7 +11,7 @@ describe('console sign-in (POST /api/session)', () => {
   });
 
   afterAll(async () => {
-    await server.stop();
+    await server.stop({ removeData: true });
   });
 
   it('signs a demo user in with the same token npm run token would print for them', async () => {
@@ -63,5 +63,32 @@ describe('console sign-in (POST /api/session)', () => {
     expect(own.body.user).toMatchObject({ username: 'desk-200', branch: 'GX' });
     const demo = await server.call('POST', '/api/session', { body: { username: 'desk-007', password: 'demo-agent' } });
     expect(demo.status).toBe(401);
+  });
+
+  it('signs out: the token is refused at once and after a restart, other sessions of the same user go on, and a repeat is harmless', async () => {
+    // the user of USERS_FILE, written by the test before
+    const signIn = () => server.call('POST', '/api/session', { body: { username: 'desk-200', password: 'a long password' } });
+    const [kept, ended] = [(await signIn()).body.token as string, (await signIn()).body.token as string];
+    expect((await server.call('GET', '/api/queues/desk', { as: ended })).status).toBe(200);
+
+    const out = await server.call('DELETE', '/api/session', { as: ended });
+    expect(out.status).toBe(204);
+
+    const refused = await server.call('GET', '/api/queues/desk', { as: ended });
+    expect(refused.status).toBe(401);
+    expect(refused.body.detail).toBe('this session was signed out; sign in again');
+    expect((await server.call('DELETE', '/api/session', { as: ended })).status).toBe(401);
+    expect((await server.call('GET', '/api/queues/desk', { as: kept })).status).toBe(200);
+
+    // durable: a server started again on the same data still refuses it
+    const dataDir = server.dataDir;
+    await server.stop({ removeData: false });
+    server = await ApiServer.start({ dataDir });
+    expect((await server.call('GET', '/api/session', { as: ended })).status).toBe(401);
+    expect((await server.call('GET', '/api/session', { as: kept })).status).toBe(200);
+  });
+
+  it('needs a token to sign out', async () => {
+    expect((await server.call('DELETE', '/api/session')).status).toBe(401);
   });
 });

@@ -88,8 +88,13 @@ export function expire(): void {
   publish({ kind: 'signed-out', reason: 'expired', lastUsername });
 }
 
+/** Ends the session here at once, and tells the server, so that the token stops working wherever it was copied. */
 export function signOut(): void {
   const lastUsername = state.kind === 'signed-in' ? state.session.user.username : undefined;
+  if (state.kind === 'signed-in') {
+    // not waited for: the form comes back at once; a server that cannot be reached lets the token expire on its own
+    void fetch('/api/session', { method: 'DELETE', headers: { authorization: `Bearer ${state.session.token}` }, keepalive: true }).catch(() => undefined);
+  }
   sessionStorage.removeItem(KEY);
   publish({ kind: 'signed-out', reason: 'signed-out', lastUsername });
 }

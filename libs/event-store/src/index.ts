@@ -9,6 +9,7 @@ export type { SqliteEventStoreOptions } from './sqlite/sqlite.event-store';
 export { SqliteIdempotencyStore } from './sqlite/sqlite.idempotency.store';
 export type { SqliteIdempotencyStoreOptions } from './sqlite/sqlite.idempotency.store';
 export type { PostgresConnectionOptions } from './postgres/postgres.connection';
+export { ensureSchema, quotedSchema } from './postgres/postgres.connection';
 export { PostgresEventStore } from './postgres/postgres.event-store';
 export type { PostgresEventStoreOptions } from './postgres/postgres.event-store';
 export { PostgresIdempotencyStore } from './postgres/postgres.idempotency.store';

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { CurrentPrincipal, Principal, Public, TokenService } from '../platform/auth';
 import { ProblemException, Unauthenticated } from '../platform/http';
 import { ROOT_LOGGER } from '../platform/observability/logger.token';
 import { ConsoleUsers, verifyPassword } from './console-users';
+import { SIGNED_OUT_TOKENS, SignedOutTokens } from './signed-out-tokens';
 import { SignInThrottle } from './sign-in-throttle';
 import { SignInRequest } from './sign-in.request.dto';
 
@@ -24,6 +25,7 @@ export class SessionHttpController {
     private readonly users: ConsoleUsers,
     private readonly tokens: TokenService,
     private readonly throttle: SignInThrottle,
+    @Inject(SIGNED_OUT_TOKENS) private readonly signedOut: SignedOutTokens,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -75,5 +77,20 @@ export class SessionHttpController {
       // a broken users file does not make the token less valid
     }
     return { user: { username: principal.sub, role: principal.role, branch: principal.branch, department: principal.department, displayName } };
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Sign out: the bearer token of this request stops working at once, on every instance within 2 s, and stays refused after a restart (until it would have expired anyway)',
+  })
+  @ApiNoContentResponse({ description: 'Signed out (again, if it already was: a repeat is harmless)' })
+  async signOut(@CurrentPrincipal() principal: Principal, @Headers('authorization') authorization: string) {
+    // the guard has verified this header's token already
+    const token = authorization.trim().replace(/^Bearer[ \t]+/i, '');
+    const { digest, expiresAt } = this.tokens.session(token);
+    await this.signedOut.add(digest, expiresAt);
+    this.logger.info({ user: principal.sub }, `${principal.sub} signed out`);
   }
 }

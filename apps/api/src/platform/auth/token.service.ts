@@ -1,4 +1,4 @@
-import { createSecretKey, KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, KeyObject, randomUUID } from 'node:crypto';
 import jwt, { JsonWebTokenError, NotBeforeError, TokenExpiredError } from 'jsonwebtoken';
 import { Principal, PrincipalToSign } from './principal';
 import { ClaimProblem, readPrincipalClaims } from './principal-claims';
@@ -55,7 +55,8 @@ export class TokenService {
     if (badScopes.length > 0) {
       throw new InvalidPrincipal([{ claim: 'scope', message: 'scopes must be non-empty and contain no spaces' }]);
     }
-    return jwt.sign(claims, this.key, { algorithm: ALGORITHM, expiresIn: options.expiresIn });
+    // a token id of its own: two sessions signed in the same second are two tokens, and one can be signed out alone
+    return jwt.sign(claims, this.key, { algorithm: ALGORITHM, expiresIn: options.expiresIn, jwtid: randomUUID() });
   }
 
   /**
@@ -65,17 +66,38 @@ export class TokenService {
    * changed claim or signature is a different key; bounded; entries end at
    * the token's own `exp`, and a new secret means a new TokenService.
    */
-  private readonly verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
+  private readonly verified = new Map<string, VerifiedToken>();
 
-  /** @throws {InvalidToken} for a bad signature, an expired token or a missing or bad claim */
-  verify(token: string): Principal {
-    const known = this.verified.get(token);
-    if (known && Date.now() < known.expiresAtMs) return known.principal;
-    if (known) this.verified.delete(token);
-    return this.verifyNow(token);
+  /** the tokens whose session was signed out (none until the sign-in module says where they are kept) */
+  private signedOut: { has(digest: string): boolean } | undefined;
+
+  useSignedOutTokens(signedOut: { has(digest: string): boolean }): void {
+    this.signedOut = signedOut;
   }
 
-  private verifyNow(token: string): Principal {
+  /** @throws {InvalidToken} for a bad signature, an expired token, a missing or bad claim, or a session signed out */
+  verify(token: string): Principal {
+    return this.verifiedEntry(token).principal;
+  }
+
+  /** what a sign-out records of a token that verifies: its digest and its expiry */
+  session(token: string): { digest: string; expiresAt: Date } {
+    const entry = this.verifiedEntry(token);
+    return { digest: entry.digest, expiresAt: new Date(entry.expiresAtMs) };
+  }
+
+  private verifiedEntry(token: string): VerifiedToken {
+    let entry = this.verified.get(token);
+    if (entry && Date.now() >= entry.expiresAtMs) {
+      this.verified.delete(token);
+      entry = undefined;
+    }
+    entry ??= this.verifyNow(token);
+    if (this.signedOut?.has(entry.digest)) throw new InvalidToken('this session was signed out; sign in again');
+    return entry;
+  }
+
+  private verifyNow(token: string): VerifiedToken {
     let payload: string | jwt.JwtPayload;
     try {
       payload = jwt.verify(token, this.key, { algorithms: [ALGORITHM] });
@@ -86,9 +108,22 @@ export class TokenService {
     const reading = readPrincipalClaims(payload);
     if (!reading.ok) throw new InvalidToken(`the token is not usable: ${reading.problems.map((p) => p.message).join('; ')}`);
     if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value as string);
-    this.verified.set(token, { principal: reading.principal, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : Number.POSITIVE_INFINITY });
-    return reading.principal;
+    const entry = { principal: reading.principal, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : Number.POSITIVE_INFINITY, digest: tokenDigest(token) };
+    this.verified.set(token, entry);
+    return entry;
   }
+}
+
+interface VerifiedToken {
+  principal: Principal;
+  expiresAtMs: number;
+  /** what a sign-out is recorded under */
+  digest: string;
+}
+
+/** the digest a signed-out token is kept under (the token itself is a credential and is never stored) */
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }
 
 /** how many verified tokens are remembered (the oldest is forgotten first) */
