@@ -9,8 +9,9 @@
  * warning at 50% and 80% and the due time each), so the log holds 100,000
  * pending deadlines when the server stops.
  *
- * Phase 2 (a child process, so its memory is its own): the server starts
- * again on the same files with the real clock, as after a restart. Measured:
+ * Phase 2 (a child process, so its memory is its own, with the Node options
+ * of npm start): the server starts again on the same files with the real
+ * clock, as after a restart. Measured:
  * from the start to every pending deadline in the scheduler's table; the
  * process's peak resident memory; each warning's lateness (the commit time
  * of its event against the instant it came due); and how fast the burst
@@ -35,6 +36,7 @@ import { ReadModelsReader } from '../apps/api/src/queries/read-models.reader';
 import { BenchOptions } from './options';
 import { AGENT, msisdnFor, registerBody, registerData } from './payload';
 import { RawEventTable, RawRows } from './raw-table';
+import { startNodeOptions } from './start-node-options';
 import { BenchResult } from './result';
 import { fmt, fmtInt, log } from './stats';
 
@@ -109,7 +111,9 @@ async function preparePhase1(dir: string, plan: Plan): Promise<{ complaints: num
 
 function runChild(dir: string, plan: Plan): Promise<ChildResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = fork(__filename, ['--child', dir, JSON.stringify(plan)], { execArgv: ['-r', REGISTER_PATHS, ...(process.env.BENCH_E_NODE_ARGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // the server's Node options as npm start gives them (package.json), then any the run adds
+    const execArgv = [...startNodeOptions(), '-r', REGISTER_PATHS, ...(process.env.BENCH_E_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    const child = fork(__filename, ['--child', dir, JSON.stringify(plan)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (message: { ok: true; result: ChildResult } | { ok: false; error: string }) => (message.ok ? resolvePromise(message.result) : reject(new Error(message.error))));
     child.once('exit', (code) => reject(new Error(`the scheduler child exited with code ${code} before reporting`)));
   });

@@ -198,6 +198,22 @@ function chunks<T>(rows: readonly T[]): T[][] {
   return out;
 }
 
+/**
+ * The values of IN lists, CHUNK at most each, every list padded (with its
+ * last value again: the same rows match) to a power of two or to CHUNK. The
+ * connection keeps a prepared statement per SQL text, and an IN list of each
+ * length from 1 to CHUNK would be a statement of its own (some 256 of them,
+ * tens of KB each for the long ones, in the worker's memory for good); so it
+ * is a dozen.
+ */
+function inLists<T>(values: readonly T[]): T[][] {
+  return chunks(values).map((part) => {
+    const length = part.length === CHUNK ? CHUNK : Math.min(CHUNK, 2 ** Math.ceil(Math.log2(part.length)));
+    while (part.length < length) part.push(part[part.length - 1]);
+    return part;
+  });
+}
+
 /** the pending deadlines as the decider sees them: judged by the policy the complaint was registered under */
 function deadlineRows(c: ComplaintCase, current: ComplaintPolicy): DeadlinesTable[] {
   return pendingDeadlines(c, policyInForce(POLICY_BOOK, c.policyVersion, current)).map((d) => ({
@@ -322,7 +338,7 @@ class ChildTable<Row> {
     if (keys.length === 0) return;
     const table = this.table as keyof ReadModelTables;
     if (this.key.length === 1) {
-      for (const part of chunks(keys.map((k) => k[0]))) await db.deleteFrom(table).where(this.key[0] as never, 'in', part as never).execute();
+      for (const part of inLists(keys.map((k) => k[0]))) await db.deleteFrom(table).where(this.key[0] as never, 'in', part as never).execute();
       return;
     }
     for (const k of keys) await db.deleteFrom(table).where((eb) => eb.and(this.key.map((column, i) => eb(column as never, '=', k[i] as never)))).execute();
@@ -421,7 +437,7 @@ const fresh = (): Working => ({
 export interface ComplaintsProjectionOptions {
   /**
    * how many folded complaints are kept in memory between batches (default
-   * 4,000, some 20 MB), so that the next batch need not read and parse them
+   * 1,000, some 4 MB), so that the next batch need not read and parse them
    * back; the least recently touched leave first
    */
   cachedComplaints?: number;
@@ -434,7 +450,7 @@ export interface ComplaintsProjectionOptions {
   heldBackComplaints?: number;
 }
 
-const DEFAULT_CACHED_COMPLAINTS = 4_000;
+const DEFAULT_CACHED_COMPLAINTS = 1_000;
 const DEFAULT_HELD_BACK_COMPLAINTS = 12_000;
 
 /** A deferred batch found that what it held back in memory is gone: only a rebuild from position 0 can recover. */
@@ -814,6 +830,9 @@ export class ComplaintsProjection implements Projection {
       w.dirty = false;
       w.versions = [];
       w.closesStoredVersionAt = undefined;
+      // its rows follow from `base`: worked out again when it changes next (as for a complaint read back), not kept
+      w.children = undefined;
+      w.stored = undefined;
       this.cache.set(id, w);
     }
     for (const id of this.cache.keys()) {
@@ -878,7 +897,7 @@ export class ComplaintsProjection implements Projection {
       .filter((e) => e.type === 'HandoverAcknowledged')
       .map((e) => (e.data as HandoverAcknowledged['data']).handoverId)
       .filter((id) => !found.has(id));
-    for (const part of chunks(missing)) {
+    for (const part of inLists(missing)) {
       for (const row of await db.selectFrom('handovers').selectAll().where('id', 'in', part).execute()) {
         found.set(row.id, { toAgent: row.to_agent, complaintIds: JSON.parse(row.complaint_ids) as string[] });
       }
@@ -896,7 +915,7 @@ export class ComplaintsProjection implements Projection {
       // a deferred rebuild started from an empty read model: only what it wrote can be there
       else if (!deferred || this.writtenSinceReset.has(id)) missing.push(id);
     }
-    for (const part of chunks(missing)) {
+    for (const part of inLists(missing)) {
       const rows = await db
         .selectFrom('complaints as c')
         .innerJoin('complaint_states as s', 's.id', 'c.id')
