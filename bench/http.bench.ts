@@ -8,6 +8,7 @@ import { TokenService } from '../apps/api/src/platform/auth';
 import { DEVELOPMENT_JWT_SECRET } from '../apps/api/src/platform/config';
 import type { ServerMessage, ServerMode } from './http-server';
 import { BenchOptions } from './options';
+import { startNodeOptions } from './start-node-options';
 import { AGENT, msisdnFor, registerBody } from './payload';
 import { summariseProfiles } from './profile';
 import { BenchResult } from './result';
@@ -42,7 +43,8 @@ class ServerChild {
 
   static async start(mode: ServerMode, profileDir: string | undefined): Promise<ServerChild> {
     const dir = mkdtempSync(join(tmpdir(), `complaints-bench-c-${mode}-`));
-    const execArgv = ['-r', REGISTER_PATHS];
+    // the system's server runs with the Node options of npm start; the bare Fastify baseline with Node's defaults
+    const execArgv = [...(mode === 'app' ? startNodeOptions() : []), '-r', REGISTER_PATHS];
     if (profileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `server-${mode}-${process.pid}.cpuprofile`);
     const child = fork(join(__dirname, 'http-server.js'), ['--mode', mode, '--dir', dir], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const listening = new Promise<string>((ok, fail) => {

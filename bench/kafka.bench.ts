@@ -43,6 +43,7 @@ import { kafkaTopics, KafkaTopics } from '../apps/api/src/kafka/kafka-topics';
 import type { RawConsumerMessage } from './kafka-raw-consumer';
 import { RAW_SEND_SIZE, RawProducerMessage, readLog, relayMessages } from './kafka-raw-producer';
 import { BenchOptions } from './options';
+import { startNodeOptions } from './start-node-options';
 import { summariseProfiles } from './profile';
 import { BenchResult } from './result';
 import { fmt, fmtInt, listRounds, log, median, sleep } from './stats';
@@ -217,7 +218,7 @@ class Server {
 
   static start(env: Record<string, string>, profileDir: string | undefined, name: string): Server {
     // BENCH_F_NODE_ARGS: node options for the server child, to try one (as BENCH_E_NODE_ARGS in (e))
-    const execArgv = ['-r', REGISTER_PATHS, ...(process.env.BENCH_F_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    const execArgv = [...startNodeOptions(), '-r', REGISTER_PATHS, ...(process.env.BENCH_F_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     // a directory per server: node names each thread's profile (CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile)
     if (profileDir) execArgv.push('-r', join(__dirname, 'exit-on-signal.js'), '--cpu-prof', '--cpu-prof-dir', join(profileDir, `f-${name}`));
     const child = spawn(process.execPath, [...execArgv, SERVER_MAIN], {
