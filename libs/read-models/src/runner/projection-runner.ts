@@ -1,14 +1,19 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { Kysely } from 'kysely';
-import { EventStore, RecordedEvent, Subscription } from '@complaints/event-store';
+import { BackgroundLogReader, EventStore, RecordedEvent, Subscription } from '@complaints/event-store';
 import { Projection } from '../projection';
 import { CheckpointConflictError, CheckpointStore } from './checkpoint.store';
 import { ProjectionFailedError, ProjectionRunnerStoppedError, UnknownProjectionError, WaitForPositionTimeoutError } from './projection-runner.errors';
 import type { ProjectionHost } from './projection-host';
 import { RunnerLogger, silentLogger } from './runner-logger';
 
-/** What the runner needs of the event store: `subscribe` only wakes it when this process appends. */
-export type ProjectionLog = Pick<EventStore, 'readAll' | 'headPosition' | 'subscribe'>;
+/**
+ * What the runner needs of the event store: `subscribe` only wakes it when
+ * this process appends. A store that can read in another thread
+ * (`openBackgroundReader`, SQLite) has a rebuild read each batch while the
+ * one before is applied.
+ */
+export type ProjectionLog = Pick<EventStore, 'readAll' | 'headPosition' | 'subscribe'> & { openBackgroundReader?: () => BackgroundLogReader };
 
 export interface ProjectionRunnerOptions {
   store: ProjectionLog;
@@ -199,6 +204,9 @@ export class ProjectionRunner implements ProjectionHost {
   private wakeRequested = false;
   private endSleep: (() => void) | undefined;
   private readonly waiters = new Set<Waiter>();
+  /** during rebuild(), when the store has one: reads in another thread, and the read of the batch expected next */
+  private backgroundReader: BackgroundLogReader | undefined;
+  private readAhead: { from: number; limit: number; events: Promise<RecordedEvent[]> } | undefined;
 
   constructor(options: ProjectionRunnerOptions) {
     this.store = options.store;
@@ -344,20 +352,34 @@ export class ProjectionRunner implements ProjectionHost {
     const only = new Set(targets);
     let events = 0;
     let done = 0;
-    for (;;) {
-      const failed = targets.find((t) => t.failure !== undefined);
-      if (failed?.failure) throw new ProjectionFailedError(failed.projection.name, failed.position, failed.failure.reason);
-      done = Math.min(...targets.map((t) => t.position));
-      onProgress?.(Math.min(done, total), total);
-      if (done >= total) {
-        // the last batch may have ended exactly at the head without knowing it: what a projection held back is written now
-        if (!targets.some((t) => t.deferred)) break;
-        await this.exclusive(() => this.finishDeferred(targets));
-        continue;
+    // the log is read in another thread, a batch ahead of the one being applied (see read())
+    const reader = this.backgroundReader === undefined ? this.store.openBackgroundReader?.() : undefined;
+    if (reader) this.backgroundReader = reader;
+    try {
+      for (;;) {
+        const failed = targets.find((t) => t.failure !== undefined);
+        if (failed?.failure) throw new ProjectionFailedError(failed.projection.name, failed.position, failed.failure.reason);
+        done = Math.min(...targets.map((t) => t.position));
+        onProgress?.(Math.min(done, total), total);
+        if (done >= total) {
+          // the last batch may have ended exactly at the head without knowing it: what a projection held back is written now
+          if (!targets.some((t) => t.deferred)) break;
+          await this.exclusive(() => this.finishDeferred(targets));
+          continue;
+        }
+        if (this.stopRequested) throw new ProjectionRunnerStoppedError();
+        events += (await this.exclusive(() => this.catchUp(only))).read;
+        await yieldToIo();
       }
-      if (this.stopRequested) throw new ProjectionRunnerStoppedError();
-      events += (await this.exclusive(() => this.catchUp(only))).read;
-      await yieldToIo();
+    } finally {
+      if (reader) {
+        // after the batch in flight, which may be reading with it
+        await this.exclusive(async () => {
+          this.backgroundReader = undefined;
+          this.readAhead = undefined;
+          await reader.close();
+        });
+      }
     }
 
     const durationMs = performance.now() - startedAt;
@@ -477,6 +499,7 @@ export class ProjectionRunner implements ProjectionHost {
    * never more than a page, however large the batch.
    */
   private async read(from: number, limit: number): Promise<RecordedEvent[]> {
+    if (this.backgroundReader) return this.readInBackground(this.backgroundReader, from, limit);
     if (limit <= READ_PAGE) return this.store.readAll({ fromPosition: from, limit });
     const events: RecordedEvent[] = [];
     let position = from;
@@ -486,6 +509,36 @@ export class ProjectionRunner implements ProjectionHost {
       for (const event of page) events.push(event);
       if (page.length < size) break;
       position = page[page.length - 1].position;
+    }
+    return events;
+  }
+
+  /**
+   * A read through the background reader, which then goes on to read the
+   * batch that most likely comes next (after this one, twice as large up to
+   * `maxBatchSize`, as catchUp asks while behind) while the caller applies
+   * this one: on two cores, reading the log costs a rebuild little time.
+   *
+   * What was read ahead is used only for exactly that read and only when it
+   * came back full: the log only grows at its end (an event committed later
+   * has a higher position), so a full read of the `limit` events after
+   * `from` is the same whenever it is made; one that reached the head of the
+   * log then may not be, and is made again. At most one batch is read ahead.
+   */
+  private async readInBackground(reader: BackgroundLogReader, from: number, limit: number): Promise<RecordedEvent[]> {
+    const ahead = this.readAhead;
+    this.readAhead = undefined;
+    let events: RecordedEvent[] | undefined;
+    if (ahead && ahead.from === from && ahead.limit === limit) {
+      events = await ahead.events.catch(() => undefined);
+      if (events && events.length < limit) events = undefined;
+    }
+    events ??= await reader.readAll({ fromPosition: from, limit });
+    if (events.length === limit && events.length > 0) {
+      const next = { from: events[events.length - 1].position, limit: Math.min(limit * 2, this.maxBatchSize) };
+      const read = reader.readAll({ fromPosition: next.from, limit: next.limit });
+      read.catch(() => undefined); // a failed read ahead is made again when it is wanted
+      this.readAhead = { ...next, events: read };
     }
     return events;
   }
