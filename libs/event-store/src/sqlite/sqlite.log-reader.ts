@@ -64,9 +64,9 @@ interface Pending {
 }
 
 /** the most events the worker reads at a time: a page's rows and text stay a few megabytes */
-const PAGE = 5_000;
+const PAGE = 2_000;
 /** the worker's heap: a page at a time (rows and their text), a few megabytes each */
-const WORKER_OLD_GENERATION_MB = 48;
+const WORKER_OLD_GENERATION_MB = 32;
 const WORKER_YOUNG_GENERATION_MB = 4;
 
 /**

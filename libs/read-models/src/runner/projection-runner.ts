@@ -27,8 +27,10 @@ export interface ProjectionRunnerOptions {
    * while far behind (a rebuild, a long stop) each full batch doubles the next
    * one, up to this; a read that reaches the head of the log starts again at
    * `batchSize`. Bigger batches let a projection write a row once for many of
-   * its events instead of once per batch. Default 40,000, or `batchSize` when
-   * only that is given (fixed batches).
+   * its events instead of once per batch. Default 20,000, or `batchSize` when
+   * only that is given (fixed batches). A deferred rebuild writes little per
+   * batch whatever its size, and the events of a batch (and of the one read
+   * ahead) are what its memory holds besides what the projections keep.
    */
   maxBatchSize?: number;
   /** how often to look for events appended by other processes; default 200 ms */
@@ -124,7 +126,7 @@ class ApplyFailure extends Error {
 }
 
 const DEFAULT_BATCH_SIZE = 2000;
-const DEFAULT_MAX_BATCH_SIZE = 40_000;
+const DEFAULT_MAX_BATCH_SIZE = 20_000;
 /** how long the runner lets appends gather before projecting them, when no query waits */
 const APPEND_COALESCE_MS = 25;
 /** events one read of the log takes at most */
@@ -533,7 +535,16 @@ export class ProjectionRunner implements ProjectionHost {
       events = await ahead.events.catch(() => undefined);
       if (events && events.length < limit) events = undefined;
     }
-    events ??= await reader.readAll({ fromPosition: from, limit });
+    if (!events) {
+      try {
+        events = await reader.readAll({ fromPosition: from, limit });
+      } catch (error) {
+        // the reader's thread died (out of memory on huge events?): this rebuild reads on this thread from now on
+        this.logger.warn({ err: error }, 'the background reader of the event log failed; reading on this thread');
+        if (this.backgroundReader === reader) this.backgroundReader = undefined;
+        return this.read(from, limit);
+      }
+    }
     if (events.length === limit && events.length > 0) {
       const next = { from: events[events.length - 1].position, limit: Math.min(limit * 2, this.maxBatchSize) };
       const read = reader.readAll({ fromPosition: next.from, limit: next.limit });
