@@ -1,5 +1,5 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
-import { Kysely } from 'kysely';
+import { Kysely, sql, SqliteAdapter } from 'kysely';
 import { BackgroundLogReader, EventStore, RecordedEvent, Subscription } from '@complaints/event-store';
 import { Projection } from '../projection';
 import { CheckpointConflictError, CheckpointStore } from './checkpoint.store';
@@ -357,6 +357,7 @@ export class ProjectionRunner implements ProjectionHost {
     // the log is read in another thread, a batch ahead of the one being applied (see read())
     const reader = this.backgroundReader === undefined ? this.store.openBackgroundReader?.() : undefined;
     if (reader) this.backgroundReader = reader;
+    const checkpointing = await this.exclusive(() => this.holdWalCheckpoints());
     try {
       for (;;) {
         const failed = targets.find((t) => t.failure !== undefined);
@@ -374,6 +375,7 @@ export class ProjectionRunner implements ProjectionHost {
         await yieldToIo();
       }
     } finally {
+      await this.exclusive(() => checkpointing.restore());
       if (reader) {
         // after the batch in flight, which may be reading with it
         await this.exclusive(async () => {
@@ -387,6 +389,31 @@ export class ProjectionRunner implements ProjectionHost {
     const durationMs = performance.now() - startedAt;
     this.logger.info({ projections: names, events, durationMs: Math.round(durationMs) }, `rebuilt ${names.join(', ')}`);
     return { projections: names, position: Number.isFinite(done) ? done : total, events, durationMs };
+  }
+
+  /**
+   * On SQLite (WAL), a rebuild's commits do not checkpoint: by default every
+   * commit that leaves the log past 1000 pages copies it into the database
+   * file and syncs both, a quarter of a second per batch of a rebuild
+   * (which writes the whole read model, a batch after the other), and the
+   * same pages again and again. Without, its commits only append to the log,
+   * and one checkpoint at the end copies each page once. Nothing is less
+   * safe: a commit in the log is as durable (synchronous=NORMAL syncs at
+   * checkpoints either way) and a crash replays the log on the next open; the
+   * log file only grows to the size of what the rebuild wrote meanwhile.
+   */
+  private async holdWalCheckpoints(): Promise<{ restore: () => Promise<void> }> {
+    if (!(this.db.getExecutor().adapter instanceof SqliteAdapter)) return { restore: async () => undefined };
+    const { rows } = await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(this.db);
+    const previous = Number(rows[0]?.wal_autocheckpoint ?? 1000);
+    await sql`PRAGMA wal_autocheckpoint = 0`.execute(this.db);
+    return {
+      restore: async () => {
+        await sql.raw(`PRAGMA wal_autocheckpoint = ${previous}`).execute(this.db);
+        // the log back into the file and emptied; a reader still in it makes this copy what it can (no error)
+        await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(this.db);
+      },
+    };
   }
 
   /**
