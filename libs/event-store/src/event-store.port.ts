@@ -118,6 +118,17 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/**
+ * Reads the log elsewhere than on the calling thread (a store that can:
+ * `SqliteEventStore.openBackgroundReader`), so that the caller's own work and
+ * the next read overlap. Only committed events, in position order, as readAll.
+ */
+export interface BackgroundLogReader {
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** ends the reader's thread; reads still pending are rejected */
+  close(): Promise<void>;
+}
+
 export const EVENT_STORE = Symbol('EVENT_STORE');
 
 export class WrongExpectedRevisionError extends Error {

@@ -198,6 +198,25 @@ describe('SqliteEventStore', () => {
     check.close();
   });
 
+  it('reads the log in a background reader exactly as readAll does, pages and all, and rejects reads once closed', async () => {
+    const store = open({ synchronous: 'NORMAL' });
+    const odd = { text: 'quote " backslash \\ newline \n unicode \u00e9\u4e2d \ud83d\ude00', nested: [1, { a: null }], n: -1.5e-7 };
+    for (let i = 0; i < 30; i++) {
+      const events = Array.from({ length: 400 }, (_, j) => ({ id: newEventId(), type: j % 2 ? 'Tested' : 'Other', data: { i, j, ...odd }, metadata: { actor: `a-${j}` } }));
+      await store.append(`s-${i % 7}-${i}`, events, { expectedRevision: 'any' });
+    }
+    const reader = store.openBackgroundReader();
+    for (const [fromPosition, limit] of [[0, 12_000], [0, 5000], [4999, 5001], [11_990, 40_000], [12_000, 10], [3, 0], [0, undefined]] as const) {
+      expect(await reader.readAll({ fromPosition, limit })).toEqual(await store.readAll({ fromPosition, limit }));
+    }
+    // reads in flight together each get their own events
+    const [a, b] = await Promise.all([reader.readAll({ fromPosition: 100, limit: 7000 }), reader.readAll({ fromPosition: 9000, limit: 2000 })]);
+    expect(a.map((e) => e.position)).toEqual(Array.from({ length: 7000 }, (_, i) => 101 + i));
+    expect(b.map((e) => e.position)).toEqual(Array.from({ length: 2000 }, (_, i) => 9001 + i));
+    await reader.close();
+    await expect(reader.readAll({ fromPosition: 0, limit: 1 })).rejects.toThrow(/closed/);
+  }, 30_000);
+
   it('creates the directory of the file', async () => {
     const store = open({ filename: join(dir, 'nested', 'deeper', 'events.sqlite') });
 

@@ -4,6 +4,7 @@ import { EventLogImport, ImportMismatchError } from '../event-log-import';
 import {
   AppendOptions,
   AppendResult,
+  BackgroundLogReader,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -17,6 +18,7 @@ import {
 } from '../event-store.port';
 import { CommittedEvents, SubscriptionRegistry } from '../subscription/catch-up.subscription';
 import { openSqliteFile, SqliteSynchronous } from './sqlite.connection';
+import { SqliteLogReader } from './sqlite.log-reader';
 
 export interface SqliteEventStoreOptions {
   /** the database file; its directory is created when missing */
@@ -128,6 +130,7 @@ export class SqliteEventStore implements EventStore, EventLogImport {
   private readonly insertEvent: Database.Statement<[string, number, string, string, string, string, string]>;
   private readonly selectStream: Database.Statement<[string, number], EventRow>;
   private readonly selectAll: Database.Statement<[number, number], EventRow>;
+  private readonly filename: string;
   private readonly selectAllByLimit = new Map<number, Database.Statement<[number], EventRow>>();
   private readonly selectHead: Database.Statement<[], number>;
   private readonly writeBatch: Database.Transaction<(batch: QueuedAppend[], recordedAt: string, outcomes: Outcome[], written: WrittenEvent[]) => void>;
@@ -137,6 +140,7 @@ export class SqliteEventStore implements EventStore, EventLogImport {
   private readonly importBatch: Database.Transaction<(events: readonly RecordedEvent[], rows: SerialisedEvent[]) => void>;
 
   constructor(options: SqliteEventStoreOptions) {
+    this.filename = options.filename;
     this.db = openSqliteFile(options.filename, options.synchronous ?? 'FULL', SCHEMA);
     this.maxBatch = options.maxBatch ?? 1000;
     if (!(Number.isSafeInteger(this.maxBatch) && this.maxBatch > 0)) throw new RangeError(`maxBatch ${this.maxBatch} is not a positive integer`);
@@ -218,6 +222,17 @@ export class SqliteEventStore implements EventStore, EventLogImport {
     const withLimit = this.selectAllWithLimit(limit ?? -1);
     const rows = withLimit ? withLimit.all(fromPosition) : this.selectAll.all(fromPosition, limit ?? -1);
     return rows.map(toRecordedEvent);
+  }
+
+  /**
+   * A reader of this file's log in a worker thread with a connection of its
+   * own (WAL: it reads committed snapshots beside this one). For a long read
+   * of the whole log while the caller works on what it read (the projection
+   * runner's rebuild): readAll blocks the thread that calls it. Close it when done.
+   */
+  openBackgroundReader(): BackgroundLogReader {
+    if (this.closing) throw new Error('the event store is closed');
+    return new SqliteLogReader(this.filename);
   }
 
   async headPosition(): Promise<number> {

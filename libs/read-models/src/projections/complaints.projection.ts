@@ -443,15 +443,16 @@ export interface ComplaintsProjectionOptions {
   cachedComplaints?: number;
   /**
    * how many complaints a rebuild from position 0 keeps in memory, unwritten,
-   * until they have been left alone longest (default 12,000): the complaints
+   * until they have been left alone longest (default 6,000): the complaints
    * still active hold some 10 KB each; one that leaves is written once, and
-   * rarely read back
+   * rarely read back. The heap of a rebuild grows to a few times what it
+   * keeps alive, so this bounds its memory more than it seems
    */
   heldBackComplaints?: number;
 }
 
 const DEFAULT_CACHED_COMPLAINTS = 1_000;
-const DEFAULT_HELD_BACK_COMPLAINTS = 12_000;
+const DEFAULT_HELD_BACK_COMPLAINTS = 6_000;
 
 /** A deferred batch found that what it held back in memory is gone: only a rebuild from position 0 can recover. */
 export class HeldBackStateLostError extends Error {
@@ -648,7 +649,7 @@ const OWN_TABLES: readonly string[] = ['complaints', 'complaint_states', 'compla
  * queue-relevant states (for `asOf`), the work-order hops with their
  * one-hour clocks, refunds, escalations and the pending deadlines.
  *
- * Set-based: a batch (up to 40,000 events while catching up) is folded in
+ * Set-based: a batch (up to 20,000 events while catching up) is folded in
  * memory, then each table gets a few multi-row statements. A complaint's row
  * is written once per batch; the child tables only get the rows whose values
  * differ between the state the batch started from and the one it ends with;

@@ -1,14 +1,19 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
-import { Kysely } from 'kysely';
-import { EventStore, RecordedEvent, Subscription } from '@complaints/event-store';
+import { Kysely, sql, SqliteAdapter } from 'kysely';
+import { BackgroundLogReader, EventStore, RecordedEvent, Subscription } from '@complaints/event-store';
 import { Projection } from '../projection';
 import { CheckpointConflictError, CheckpointStore } from './checkpoint.store';
 import { ProjectionFailedError, ProjectionRunnerStoppedError, UnknownProjectionError, WaitForPositionTimeoutError } from './projection-runner.errors';
 import type { ProjectionHost } from './projection-host';
 import { RunnerLogger, silentLogger } from './runner-logger';
 
-/** What the runner needs of the event store: `subscribe` only wakes it when this process appends. */
-export type ProjectionLog = Pick<EventStore, 'readAll' | 'headPosition' | 'subscribe'>;
+/**
+ * What the runner needs of the event store: `subscribe` only wakes it when
+ * this process appends. A store that can read in another thread
+ * (`openBackgroundReader`, SQLite) has a rebuild read each batch while the
+ * one before is applied.
+ */
+export type ProjectionLog = Pick<EventStore, 'readAll' | 'headPosition' | 'subscribe'> & { openBackgroundReader?: () => BackgroundLogReader };
 
 export interface ProjectionRunnerOptions {
   store: ProjectionLog;
@@ -22,8 +27,10 @@ export interface ProjectionRunnerOptions {
    * while far behind (a rebuild, a long stop) each full batch doubles the next
    * one, up to this; a read that reaches the head of the log starts again at
    * `batchSize`. Bigger batches let a projection write a row once for many of
-   * its events instead of once per batch. Default 40,000, or `batchSize` when
-   * only that is given (fixed batches).
+   * its events instead of once per batch. Default 20,000, or `batchSize` when
+   * only that is given (fixed batches). A deferred rebuild writes little per
+   * batch whatever its size, and the events of a batch (and of the one read
+   * ahead) are what its memory holds besides what the projections keep.
    */
   maxBatchSize?: number;
   /** how often to look for events appended by other processes; default 200 ms */
@@ -119,7 +126,7 @@ class ApplyFailure extends Error {
 }
 
 const DEFAULT_BATCH_SIZE = 2000;
-const DEFAULT_MAX_BATCH_SIZE = 40_000;
+const DEFAULT_MAX_BATCH_SIZE = 20_000;
 /** how long the runner lets appends gather before projecting them, when no query waits */
 const APPEND_COALESCE_MS = 25;
 /** events one read of the log takes at most */
@@ -199,6 +206,9 @@ export class ProjectionRunner implements ProjectionHost {
   private wakeRequested = false;
   private endSleep: (() => void) | undefined;
   private readonly waiters = new Set<Waiter>();
+  /** during rebuild(), when the store has one: reads in another thread, and the read of the batch expected next */
+  private backgroundReader: BackgroundLogReader | undefined;
+  private readAhead: { from: number; limit: number; events: Promise<RecordedEvent[]> } | undefined;
 
   constructor(options: ProjectionRunnerOptions) {
     this.store = options.store;
@@ -344,25 +354,66 @@ export class ProjectionRunner implements ProjectionHost {
     const only = new Set(targets);
     let events = 0;
     let done = 0;
-    for (;;) {
-      const failed = targets.find((t) => t.failure !== undefined);
-      if (failed?.failure) throw new ProjectionFailedError(failed.projection.name, failed.position, failed.failure.reason);
-      done = Math.min(...targets.map((t) => t.position));
-      onProgress?.(Math.min(done, total), total);
-      if (done >= total) {
-        // the last batch may have ended exactly at the head without knowing it: what a projection held back is written now
-        if (!targets.some((t) => t.deferred)) break;
-        await this.exclusive(() => this.finishDeferred(targets));
-        continue;
+    // the log is read in another thread, a batch ahead of the one being applied (see read())
+    const reader = this.backgroundReader === undefined ? this.store.openBackgroundReader?.() : undefined;
+    if (reader) this.backgroundReader = reader;
+    const checkpointing = await this.exclusive(() => this.holdWalCheckpoints());
+    try {
+      for (;;) {
+        const failed = targets.find((t) => t.failure !== undefined);
+        if (failed?.failure) throw new ProjectionFailedError(failed.projection.name, failed.position, failed.failure.reason);
+        done = Math.min(...targets.map((t) => t.position));
+        onProgress?.(Math.min(done, total), total);
+        if (done >= total) {
+          // the last batch may have ended exactly at the head without knowing it: what a projection held back is written now
+          if (!targets.some((t) => t.deferred)) break;
+          await this.exclusive(() => this.finishDeferred(targets));
+          continue;
+        }
+        if (this.stopRequested) throw new ProjectionRunnerStoppedError();
+        events += (await this.exclusive(() => this.catchUp(only))).read;
+        await yieldToIo();
       }
-      if (this.stopRequested) throw new ProjectionRunnerStoppedError();
-      events += (await this.exclusive(() => this.catchUp(only))).read;
-      await yieldToIo();
+    } finally {
+      await this.exclusive(() => checkpointing.restore());
+      if (reader) {
+        // after the batch in flight, which may be reading with it
+        await this.exclusive(async () => {
+          this.backgroundReader = undefined;
+          this.readAhead = undefined;
+          await reader.close();
+        });
+      }
     }
 
     const durationMs = performance.now() - startedAt;
     this.logger.info({ projections: names, events, durationMs: Math.round(durationMs) }, `rebuilt ${names.join(', ')}`);
     return { projections: names, position: Number.isFinite(done) ? done : total, events, durationMs };
+  }
+
+  /**
+   * On SQLite (WAL), a rebuild's commits do not checkpoint: by default every
+   * commit that leaves the log past 1000 pages copies it into the database
+   * file and syncs both, a quarter of a second per batch of a rebuild
+   * (which writes the whole read model, a batch after the other), and the
+   * same pages again and again. Without, its commits only append to the log,
+   * and one checkpoint at the end copies each page once. Nothing is less
+   * safe: a commit in the log is as durable (synchronous=NORMAL syncs at
+   * checkpoints either way) and a crash replays the log on the next open; the
+   * log file only grows to the size of what the rebuild wrote meanwhile.
+   */
+  private async holdWalCheckpoints(): Promise<{ restore: () => Promise<void> }> {
+    if (!(this.db.getExecutor().adapter instanceof SqliteAdapter)) return { restore: async () => undefined };
+    const { rows } = await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(this.db);
+    const previous = Number(rows[0]?.wal_autocheckpoint ?? 1000);
+    await sql`PRAGMA wal_autocheckpoint = 0`.execute(this.db);
+    return {
+      restore: async () => {
+        await sql.raw(`PRAGMA wal_autocheckpoint = ${previous}`).execute(this.db);
+        // the log back into the file and emptied; a reader still in it makes this copy what it can (no error)
+        await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(this.db);
+      },
+    };
   }
 
   /**
@@ -477,6 +528,7 @@ export class ProjectionRunner implements ProjectionHost {
    * never more than a page, however large the batch.
    */
   private async read(from: number, limit: number): Promise<RecordedEvent[]> {
+    if (this.backgroundReader) return this.readInBackground(this.backgroundReader, from, limit);
     if (limit <= READ_PAGE) return this.store.readAll({ fromPosition: from, limit });
     const events: RecordedEvent[] = [];
     let position = from;
@@ -486,6 +538,45 @@ export class ProjectionRunner implements ProjectionHost {
       for (const event of page) events.push(event);
       if (page.length < size) break;
       position = page[page.length - 1].position;
+    }
+    return events;
+  }
+
+  /**
+   * A read through the background reader, which then goes on to read the
+   * batch that most likely comes next (after this one, twice as large up to
+   * `maxBatchSize`, as catchUp asks while behind) while the caller applies
+   * this one: on two cores, reading the log costs a rebuild little time.
+   *
+   * What was read ahead is used only for exactly that read and only when it
+   * came back full: the log only grows at its end (an event committed later
+   * has a higher position), so a full read of the `limit` events after
+   * `from` is the same whenever it is made; one that reached the head of the
+   * log then may not be, and is made again. At most one batch is read ahead.
+   */
+  private async readInBackground(reader: BackgroundLogReader, from: number, limit: number): Promise<RecordedEvent[]> {
+    const ahead = this.readAhead;
+    this.readAhead = undefined;
+    let events: RecordedEvent[] | undefined;
+    if (ahead && ahead.from === from && ahead.limit === limit) {
+      events = await ahead.events.catch(() => undefined);
+      if (events && events.length < limit) events = undefined;
+    }
+    if (!events) {
+      try {
+        events = await reader.readAll({ fromPosition: from, limit });
+      } catch (error) {
+        // the reader's thread died (out of memory on huge events?): this rebuild reads on this thread from now on
+        this.logger.warn({ err: error }, 'the background reader of the event log failed; reading on this thread');
+        if (this.backgroundReader === reader) this.backgroundReader = undefined;
+        return this.read(from, limit);
+      }
+    }
+    if (events.length === limit && events.length > 0) {
+      const next = { from: events[events.length - 1].position, limit: Math.min(limit * 2, this.maxBatchSize) };
+      const read = reader.readAll({ fromPosition: next.from, limit: next.limit });
+      read.catch(() => undefined); // a failed read ahead is made again when it is wanted
+      this.readAhead = { ...next, events: read };
     }
     return events;
   }
