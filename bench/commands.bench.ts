@@ -19,14 +19,9 @@ import { BenchOptions } from './options';
 import { AGENT, msisdnFor, registerBody, registerData } from './payload';
 import { RawEventTable, RawRows } from './raw-table';
 import { BenchResult } from './result';
-import { fmt, fmtInt, listRounds, log, median } from './stats';
+import { fmt, fmtInt, listRounds, log, median, rate, runFor, Timed } from './stats';
 
-interface Timed {
-  ops: number;
-  seconds: number;
-}
 
-const rate = (t: Timed) => t.ops / t.seconds;
 
 /**
  * RegisterComplaint through the real application context: the command is
@@ -61,21 +56,6 @@ class CommandDriver {
     if (result.revision !== 1 || result.events.length !== 1) throw new Error(`register ${complaintId}: revision ${result.revision}, ${result.events.length} events`);
     this.completed++;
   }
-}
-
-/** `concurrency` loops of `op` until `seconds` are up; each loop starts its next op when the last one settled. */
-async function runFor(seconds: number, concurrency: number, op: () => Promise<void>): Promise<Timed> {
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  let ops = 0;
-  const loop = async () => {
-    do {
-      await op();
-      ops++;
-    } while (performance.now() < end);
-  };
-  await Promise.all(Array.from({ length: concurrency }, loop));
-  return { ops, seconds: (performance.now() - start) / 1000 };
 }
 
 function runRawFor(seconds: number, table: RawEventTable, rows: RawRows): Timed {

@@ -8,11 +8,10 @@
  */
 import { readFileSync } from 'fs';
 import { performance } from 'perf_hooks';
-import { setImmediate as yieldToIo } from 'timers/promises';
 import { PostgresEventStore } from '@complaints/event-store';
 import { openPostgresReadModelDb, ProjectionRunner } from '@complaints/read-models';
 import { allProjections } from '@complaints/read-models/projections';
-import { RAW_FIRST_PAGE, RAW_MAX_PAGE } from './read-models-child';
+import { cpuSeconds, scanLog } from './log-scan';
 
 export type PostgresChildMessage =
   | { type: 'raw'; events: number; seconds: number; cpuSeconds: number; pages: number }
@@ -29,11 +28,6 @@ function send(message: PostgresChildMessage): Promise<void> {
     process.send(message, () => resolve());
   });
 }
-
-const cpuSeconds = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1e6;
-};
 
 /** peak resident set of this process so far (Linux), in bytes; the last sample elsewhere */
 function highWaterMark(fallback: number): number {
@@ -53,22 +47,7 @@ const openLog = (url: string, schema: string) => PostgresEventStore.open({ conne
 async function raw(url: string, schema: string): Promise<PostgresChildMessage> {
   const store = await openLog(url, schema);
   try {
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    let from = 0;
-    let events = 0;
-    let pages = 0;
-    let limit = RAW_FIRST_PAGE;
-    for (;;) {
-      const page = await store.readAll({ fromPosition: from, limit });
-      pages++;
-      events += page.length;
-      if (page.length < limit) break;
-      from = page[page.length - 1].position;
-      limit = Math.min(limit * 2, RAW_MAX_PAGE);
-      await yieldToIo(); // as the runner does between batches
-    }
-    return { type: 'raw', events, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(cpu), pages };
+    return { type: 'raw', ...(await scanLog(store)) };
   } finally {
     await store.close();
   }

@@ -12,10 +12,10 @@ import { EventStore, NewEvent, PostgresEventStore, ReadAllOptions, SqliteEventSt
 import { BenchOptions } from './options';
 import { PostgresChildMessage } from './postgres-child';
 import { prepareDataset } from './read-models.bench';
-import { RAW_FIRST_PAGE, RAW_MAX_PAGE } from './read-models-child';
+import { RAW_FIRST_PAGE, RAW_MAX_PAGE } from './log-scan';
 import { RawRows } from './raw-table';
 import { BenchResult } from './result';
-import { fmt, fmtInt, listRounds, log, median } from './stats';
+import { fmt, fmtInt, listRounds, log, median, rate, runFor, Timed } from './stats';
 
 const ROOT = resolve(__dirname, '..', '..');
 const REGISTER_PATHS = join(ROOT, 'tools', 'register-paths.js');
@@ -28,11 +28,6 @@ const TARGET_GROUP_RATIO = 1;
 const IN_FLIGHT = 64;
 const RAW_CONNECTIONS = 8;
 
-interface Timed {
-  ops: number;
-  seconds: number;
-}
-const rate = (t: Timed) => t.ops / t.seconds;
 
 function databaseUrl(database: string): string {
   const url = new URL(SERVER_URL);
@@ -83,21 +78,6 @@ async function interleaved(seconds: number, sides: readonly (() => Promise<Timed
     }
   }
   return totals;
-}
-
-/** `concurrency` loops of `op` until `seconds` are up; each loop starts its next op when the last one settled */
-async function runFor(seconds: number, concurrency: number, op: () => Promise<unknown>): Promise<Timed> {
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  let ops = 0;
-  const loop = async () => {
-    do {
-      await op();
-      ops++;
-    } while (performance.now() < end);
-  };
-  await Promise.all(Array.from({ length: concurrency }, loop));
-  return { ops, seconds: (performance.now() - start) / 1000 };
 }
 
 // ── the append path ───────────────────────────────────────────────────────

@@ -10,14 +10,10 @@
  */
 import { readFileSync } from 'fs';
 import { performance } from 'perf_hooks';
-import { setImmediate as yieldToIo } from 'timers/promises';
 import { SqliteEventStore } from '@complaints/event-store';
 import { openSqliteReadModelDb, ProjectionHost, ProjectionRunner } from '@complaints/read-models';
 import { allProjections } from '@complaints/read-models/projections';
-
-/** the runner's reads: its first batch, and the largest page it reads while behind (its batches take several) */
-export const RAW_FIRST_PAGE = 2000;
-export const RAW_MAX_PAGE = 10_000;
+import { cpuSeconds, scanLog } from './log-scan';
 
 export type ChildMessage =
   | { type: 'prepared'; events: number; complaints: number; commands: number; seconds: number }
@@ -48,11 +44,6 @@ function send(message: ChildMessage): Promise<void> {
   });
 }
 
-const cpuSeconds = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1e6;
-};
-
 /** peak resident set of this process so far (Linux), in bytes; 0 elsewhere */
 function highWaterMark(): number {
   try {
@@ -68,22 +59,7 @@ function highWaterMark(): number {
 async function raw(eventsFile: string): Promise<ChildMessage> {
   const store = new SqliteEventStore({ filename: eventsFile, synchronous: 'NORMAL' });
   try {
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    let from = 0;
-    let events = 0;
-    let pages = 0;
-    let limit = RAW_FIRST_PAGE;
-    for (;;) {
-      const page = await store.readAll({ fromPosition: from, limit });
-      pages++;
-      events += page.length;
-      if (page.length < limit) break;
-      from = page[page.length - 1].position;
-      limit = Math.min(limit * 2, RAW_MAX_PAGE);
-      await yieldToIo(); // as the runner does between batches
-    }
-    return { type: 'raw', events, seconds: (performance.now() - started) / 1000, cpuSeconds: cpuSeconds(cpu), pages };
+    return { type: 'raw', ...(await scanLog(store)) };
   } finally {
     await store.close();
   }

@@ -9,7 +9,8 @@ import { deskQueue, periodOf, statsSummary } from '@complaints/read-models/queri
 import { Kysely, sql } from 'kysely';
 import { DAY, shanghaiMidnight } from '../apps/api/src/demo/sim-time';
 import { BenchOptions } from './options';
-import { ChildMessage, RAW_FIRST_PAGE, RAW_MAX_PAGE } from './read-models-child';
+import { RAW_FIRST_PAGE, RAW_MAX_PAGE } from './log-scan';
+import { ChildMessage } from './read-models-child';
 import { BenchResult } from './result';
 import { fmt, fmtInt, listRounds, log, median } from './stats';
 

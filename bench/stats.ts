@@ -1,3 +1,4 @@
+import { performance } from 'perf_hooks';
 import { readFileSync } from 'fs';
 
 export function median(values: readonly number[]): number {
@@ -44,4 +45,27 @@ export function stealBetween(before: ReturnType<typeof cpuTicks>, after: ReturnT
   if (!before || !after || after.total <= before.total) return undefined;
   const share = (after.steal - before.steal) / (after.total - before.total);
   return `CPU time stolen by the hypervisor during this benchmark: ${(100 * share).toFixed(1)}% (from /proc/stat; high values mean a noisy host)`;
+}
+
+/** operations done in a time */
+export interface Timed {
+  ops: number;
+  seconds: number;
+}
+
+export const rate = (t: Timed): number => t.ops / t.seconds;
+
+/** `concurrency` loops of `op` until `seconds` are up; each loop starts its next op when the last one settled */
+export async function runFor(seconds: number, concurrency: number, op: () => Promise<unknown>): Promise<Timed> {
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  let ops = 0;
+  const loop = async () => {
+    do {
+      await op();
+      ops++;
+    } while (performance.now() < end);
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return { ops, seconds: (performance.now() - start) / 1000 };
 }
