@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { CurrentPrincipal, Principal, Public, TokenService } from '../platform/auth';
+import { bearerToken, CurrentPrincipal, Principal, Public, TokenService } from '../platform/auth';
 import { ProblemException, Unauthenticated } from '../platform/http';
 import { ROOT_LOGGER } from '../platform/observability/logger.token';
 import { ConsoleUsers, verifyPassword } from './console-users';
@@ -88,8 +88,7 @@ export class SessionHttpController {
   @ApiNoContentResponse({ description: 'Signed out (again, if it already was: a repeat is harmless)' })
   async signOut(@CurrentPrincipal() principal: Principal, @Headers('authorization') authorization: string) {
     // the guard has verified this header's token already
-    const token = authorization.trim().replace(/^Bearer[ \t]+/i, '');
-    const { digest, expiresAt } = this.tokens.session(token);
+    const { digest, expiresAt } = this.tokens.session(bearerToken(authorization));
     await this.signedOut.add(digest, expiresAt);
     this.logger.info({ user: principal.sub }, `${principal.sub} signed out`);
   }

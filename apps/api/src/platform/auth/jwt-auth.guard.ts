@@ -40,7 +40,8 @@ export class JwtAuthGuard implements CanActivate {
   }
 }
 
-function bearerToken(header: string | undefined): string {
+/** the token of an `Authorization: Bearer <token>` header; Unauthenticated when there is none */
+export function bearerToken(header: string | undefined): string {
   if (header === undefined || header.trim() === '') {
     throw new Unauthenticated('this request needs an Authorization: Bearer <token> header');
   }

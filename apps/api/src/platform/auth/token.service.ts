@@ -29,9 +29,9 @@ export interface SignOptions {
 const ALGORITHM = 'HS256';
 
 /**
- * Signs and verifies the API's bearer tokens (JWT, HS256). Verification is
- * synchronous and takes microseconds, so no verdict is cached: a cache keyed
- * by token would outlive expiries and secret rotations.
+ * Signs and verifies the API's bearer tokens (JWT, HS256), remembering each
+ * verified token until its own expiry (see `verified`), and refusing tokens
+ * whose session was signed out.
  */
 export class TokenService {
   /**
