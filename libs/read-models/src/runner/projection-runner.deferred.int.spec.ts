@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { SqliteEventStore } from '@complaints/event-store';
 import { openSqliteReadModelDb } from '../sqlite-read-model-db';
 import { CHECKPOINT_TABLE } from './checkpoint.store';
@@ -71,6 +71,31 @@ describe('ProjectionRunner: a projection that defers while rebuilding', () => {
     await r.start();
     await r.waitForPosition(EVENTS + 10);
     expect(held.contexts.slice(8).every((c) => !c.deferred)).toBe(true);
+  });
+
+  it('a rebuild on SQLite runs with a larger page cache and no automatic checkpoints, and gives both settings back', async () => {
+    const pragma = async (on: Kysely<any>, name: string) => Number(Object.values((await sql.raw<Record<string, number>>(`PRAGMA ${name}`).execute(on)).rows[0])[0]);
+    await sql`PRAGMA cache_size = -3000`.execute(db);
+    await sql`PRAGMA wal_autocheckpoint = 700`.execute(db);
+    const seen: number[][] = [];
+    // what the connection is set to while the batches are applied (in their transaction: the same connection)
+    const spy = new (class extends StreamCounterProjection {
+      override async apply(...args: Parameters<StreamCounterProjection['apply']>): Promise<void> {
+        seen.push([await pragma(args[0] as Kysely<any>, 'cache_size'), await pragma(args[0] as Kysely<any>, 'wal_autocheckpoint')]);
+        return super.apply(...args);
+      }
+    })();
+    await runner([spy], { rebuildCacheMb: 16 }).rebuild();
+
+    expect(seen.length).toBeGreaterThan(1);
+    for (const values of seen) expect(values).toEqual([-16 * 1024, 0]);
+    expect([await pragma(db, 'cache_size'), await pragma(db, 'wal_autocheckpoint')]).toEqual([-3000, 700]);
+    // and the log was checkpointed into the file at the end
+    expect(Number((await sql.raw<{ log: number; checkpointed: number }>('PRAGMA wal_checkpoint(PASSIVE)').execute(db)).rows[0].log)).toBe(0);
+  });
+
+  it('refuses a page cache for rebuilds that is not a positive number of MiB', () => {
+    expect(() => runner([new StreamCounterProjection()], { rebuildCacheMb: 0 })).toThrow('rebuildCacheMb must be a positive integer, not 0');
   });
 
   it('a rebuild whose last batch ends exactly at the head is finished by a batch without events', async () => {

@@ -6,6 +6,7 @@ import { CheckpointConflictError, CheckpointStore } from './checkpoint.store';
 import { ProjectionFailedError, ProjectionRunnerStoppedError, UnknownProjectionError, WaitForPositionTimeoutError } from './projection-runner.errors';
 import type { ProjectionHost } from './projection-host';
 import { RunnerLogger, silentLogger } from './runner-logger';
+import { WalCheckpointer } from './wal-checkpointer';
 
 /**
  * What the runner needs of the event store: `subscribe` only wakes it when
@@ -53,6 +54,15 @@ export interface ProjectionRunnerOptions {
    * host in another thread forwards it to those waiting there
    */
   onProgress?: (reached: number) => void;
+  /**
+   * SQLite: the page cache of the read-model connection while `rebuild()`
+   * runs, in MiB (default 64; the connection's own setting, 2 MiB unless
+   * changed, comes back after). A rebuild writes complaints as they leave
+   * its memory, a day or two of the log behind the newest, so its inserts
+   * land all over the last part of each table: with the small cache nearly
+   * every one reads its page back from the file.
+   */
+  rebuildCacheMb?: number;
 }
 
 /**
@@ -127,6 +137,7 @@ class ApplyFailure extends Error {
 
 const DEFAULT_BATCH_SIZE = 2000;
 const DEFAULT_MAX_BATCH_SIZE = 20_000;
+const DEFAULT_REBUILD_CACHE_MB = 64;
 /** how long the runner lets appends gather before projecting them, when no query waits */
 const APPEND_COALESCE_MS = 25;
 /** events one read of the log takes at most */
@@ -181,6 +192,7 @@ export class ProjectionRunner implements ProjectionHost {
   private readonly checkpoints: CheckpointStore;
   private readonly batchSize: number;
   private readonly maxBatchSize: number;
+  private readonly rebuildCacheMb: number;
   /** the size of the next read: doubles while reads come back full, back to `batchSize` at the head */
   private readSize: number;
   private readonly pollIntervalMs: number;
@@ -218,6 +230,7 @@ export class ProjectionRunner implements ProjectionHost {
     this.batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULT_BATCH_SIZE);
     const maxBatchSize = options.maxBatchSize ?? (options.batchSize === undefined ? DEFAULT_MAX_BATCH_SIZE : this.batchSize);
     this.maxBatchSize = Math.max(this.batchSize, positiveInteger('maxBatchSize', maxBatchSize));
+    this.rebuildCacheMb = positiveInteger('rebuildCacheMb', options.rebuildCacheMb ?? DEFAULT_REBUILD_CACHE_MB);
     this.readSize = this.batchSize;
     this.pollIntervalMs = positiveInteger('pollIntervalMs', options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
     this.retryInitialMs = positiveInteger('retry.initialDelayMs', options.retry?.initialDelayMs ?? DEFAULT_RETRY_INITIAL_MS);
@@ -357,7 +370,7 @@ export class ProjectionRunner implements ProjectionHost {
     // the log is read in another thread, a batch ahead of the one being applied (see read())
     const reader = this.backgroundReader === undefined ? this.store.openBackgroundReader?.() : undefined;
     if (reader) this.backgroundReader = reader;
-    const checkpointing = await this.exclusive(() => this.holdWalCheckpoints());
+    const checkpointing = await this.exclusive(() => this.tuneSqliteForRebuild());
     try {
       for (;;) {
         const failed = targets.find((t) => t.failure !== undefined);
@@ -401,15 +414,34 @@ export class ProjectionRunner implements ProjectionHost {
    * safe: a commit in the log is as durable (synchronous=NORMAL syncs at
    * checkpoints either way) and a crash replays the log on the next open; the
    * log file only grows to the size of what the rebuild wrote meanwhile.
+   *
+   * The log is checkpointed meanwhile from another thread (WalCheckpointer):
+   * that copy and its syncs then run on the other core while this one folds,
+   * and the final checkpoint has little left to do. The connection's page
+   * cache grows to `rebuildCacheMb` meanwhile (see there). Both settings come
+   * back afterwards.
    */
-  private async holdWalCheckpoints(): Promise<{ restore: () => Promise<void> }> {
+  private async tuneSqliteForRebuild(): Promise<{ restore: () => Promise<void> }> {
     if (!(this.db.getExecutor().adapter instanceof SqliteAdapter)) return { restore: async () => undefined };
-    const { rows } = await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(this.db);
-    const previous = Number(rows[0]?.wal_autocheckpoint ?? 1000);
+    const pragma = async (name: string): Promise<number> => {
+      const { rows } = await sql.raw<Record<string, number>>(`PRAGMA ${name}`).execute(this.db);
+      return Number(rows[0]?.[name]);
+    };
+    const autocheckpoint = await pragma('wal_autocheckpoint');
+    const cacheSize = await pragma('cache_size');
     await sql`PRAGMA wal_autocheckpoint = 0`.execute(this.db);
+    // negative: KiB rather than pages
+    await sql.raw(`PRAGMA cache_size = ${-this.rebuildCacheMb * 1024}`).execute(this.db);
+    const { rows: databases } = await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(this.db);
+    const file = databases.find((d) => d.name === 'main')?.file;
+    // a file's (an in-memory database has no log)
+    const checkpointer = file ? new WalCheckpointer(file) : undefined;
     return {
       restore: async () => {
-        await sql.raw(`PRAGMA wal_autocheckpoint = ${previous}`).execute(this.db);
+        const report = await checkpointer?.stop();
+        if (report && report.failures > 0) this.logger.warn({ ...report }, 'some background checkpoints of the rebuild failed; the final checkpoint copies what they left');
+        await sql.raw(`PRAGMA cache_size = ${Number.isFinite(cacheSize) ? cacheSize : -2000}`).execute(this.db);
+        await sql.raw(`PRAGMA wal_autocheckpoint = ${Number.isFinite(autocheckpoint) ? autocheckpoint : 1000}`).execute(this.db);
         // the log back into the file and emptied; a reader still in it makes this copy what it can (no error)
         await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(this.db);
       },
