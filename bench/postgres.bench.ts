@@ -15,6 +15,7 @@ import { prepareDataset } from './read-models.bench';
 import { RAW_FIRST_PAGE, RAW_MAX_PAGE } from './log-scan';
 import { RawRows } from './raw-table';
 import { BenchResult } from './result';
+import { scriptNodeOptions } from './start-node-options';
 import { fmt, fmtInt, listRounds, log, median, rate, runFor, Timed } from './stats';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -247,7 +248,8 @@ function prefixOf(store: EventStore, limit: number): EventStore {
 
 function runChild(args: string[]): Promise<PostgresChildMessage> {
   return new Promise((resolvePromise, reject) => {
-    const child = fork(join(__dirname, 'postgres-child.js'), args, { execArgv: ['-r', REGISTER_PATHS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // as `npm run projections`: a rebuild runs with that script's heap
+    const child = fork(join(__dirname, 'postgres-child.js'), args, { execArgv: [...scriptNodeOptions('projections'), '-r', REGISTER_PATHS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let answer: PostgresChildMessage | undefined;
     child.on('message', (message: PostgresChildMessage) => (answer = message));
     child.on('error', reject);
@@ -331,7 +333,7 @@ async function rebuildBenchmark(url: string, options: BenchOptions, peakAppendRa
       title: `rebuild of every projection on PostgreSQL from ${fmtInt(events)} demo events`,
       unit: 'events/s',
       system: {
-        label: 'ProjectionRunner.rebuild() of allProjections() into a new read-model schema (PostgresEventStore → projections → Kysely PostgresDialect), own process',
+        label: `ProjectionRunner.rebuild() of allProjections() into a new read-model schema (PostgresEventStore → projections → Kysely PostgresDialect), own process with the node options of \`npm run projections\` (${scriptNodeOptions('projections').join(' ')})`,
         rounds: rebuildRates,
         median: median(rebuildRates),
         cell: `${fmtInt(median(rebuildRates))} events/s, peak RSS ${fmtInt(Math.max(...rebuilt.map((s) => s.peakRss)) / MB)} MB`,

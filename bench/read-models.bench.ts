@@ -12,6 +12,7 @@ import { BenchOptions } from './options';
 import { RAW_FIRST_PAGE, RAW_MAX_PAGE } from './log-scan';
 import { ChildMessage } from './read-models-child';
 import { BenchResult } from './result';
+import { scriptNodeOptions } from './start-node-options';
 import { fmt, fmtInt, listRounds, log, median } from './stats';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -49,7 +50,8 @@ export interface Dataset extends Manifest {
 
 function runChild(args: string[]): Promise<ChildMessage> {
   return new Promise((resolvePromise, reject) => {
-    const child = fork(join(__dirname, 'read-models-child.js'), args, { execArgv: ['-r', REGISTER_PATHS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // as `npm run projections`: a rebuild runs with that script's heap
+    const child = fork(join(__dirname, 'read-models-child.js'), args, { execArgv: [...scriptNodeOptions('projections'), '-r', REGISTER_PATHS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let answer: ChildMessage | undefined;
     child.on('message', (message: ChildMessage) => {
       answer = message;
@@ -217,7 +219,7 @@ export async function readModelsBenchmark(options: BenchOptions): Promise<BenchR
           title: `rebuild of every projection from ${fmtInt(dataset.events)} demo events`,
           unit: 'events/s',
           system: {
-            label: 'ProjectionRunner.rebuild() of allProjections() into a new read-model file (SqliteEventStore → projections → better-sqlite3), own process',
+            label: `ProjectionRunner.rebuild() of allProjections() into a new read-model file (SqliteEventStore → projections → better-sqlite3), own process with the node options of \`npm run projections\` (${scriptNodeOptions('projections').join(' ')})`,
             rounds: rebuildRates,
             median: rebuildMedian,
             cell: `${fmtInt(rebuildMedian)} events/s, peak RSS ${mb(peakRss)}`,
