@@ -6,7 +6,7 @@ import { DEFAULT_POLICY } from '@complaints/domain';
 import { RecordedEvent } from '@complaints/event-store';
 import { openPostgresReadModelDb } from './postgres-read-model-db';
 import { allProjections, ReadModelTables, STATS_ROLLUP_TABLE_NAMES } from './projections';
-import { BRANCHES, randomHistory, seeded } from './projections/test/random-history.fixture';
+import { BRANCHES, comparableRow, randomHistory, seeded } from './projections/test/random-history.fixture';
 import { bulletin, deskQueue, departmentQueue, overdueQueue, periodReport, searchComplaints, statsSummary } from './queries';
 import { CHECKPOINT_TABLE } from './runner/checkpoint.store';
 import { ProjectionLog, ProjectionRunner } from './runner/projection-runner';
@@ -51,7 +51,7 @@ async function dump(db: Kysely<ReadModelTables>): Promise<Record<string, string[
   const out: Record<string, string[]> = {};
   for (const table of TABLES) {
     const rows = (await db.selectFrom(table as keyof ReadModelTables).selectAll().execute()) as Record<string, unknown>[];
-    out[table] = rows.map((row) => JSON.stringify(row)).sort();
+    out[table] = rows.map((row) => JSON.stringify(comparableRow(table, row))).sort();
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { departmentQueue, deskQueue } from '../queries/queues.query';
 import { statsSummary } from '../queries/stats.query';
 import { ComplaintsProjection } from './complaints.projection';
 import { ReadModelTables } from './read-model.tables';
+import { comparableRow } from './test/random-history.fixture';
 
 const decider = complaintDecider();
 const T = (hhmm: string, day = 27) => `2026-11-${day}T${hhmm}:00.000Z`;
@@ -98,7 +99,7 @@ async function dump(db: Kysely<ReadModelTables>) {
   const tables = ['complaints', 'complaint_states', 'complaint_timeline', 'work_order_hops', 'refunds', 'escalations', 'deadlines'] as const;
   const order = { complaints: 'id', complaint_states: 'id', complaint_timeline: 'position', work_order_hops: 'work_order_id', refunds: 'id', escalations: 'complaint_id', deadlines: 'id' } as const;
   const out: Record<string, unknown[]> = {};
-  for (const table of tables) out[table] = await db.selectFrom(table).selectAll().orderBy(order[table]).execute();
+  for (const table of tables) out[table] = (await db.selectFrom(table).selectAll().orderBy(order[table]).execute()).map((row) => comparableRow(table, row));
   return out;
 }
 

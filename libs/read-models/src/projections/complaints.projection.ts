@@ -345,52 +345,6 @@ class ChildTable<Row> {
   }
 }
 
-/**
- * What `evolve` made anew, without the keys whose value is undefined (what it
- * shares with `previous` is clean already, and events parsed from JSON have
- * none): the state as it reads back from its JSON. The state text must not
- * depend on where the batches of a replay began: a state read back from its
- * JSON has no such keys, so a key that `evolve` set to undefined and later to
- * a value again comes last there, while in memory it would keep its old place
- * in the text.
- *
- * An object with such keys (a registration without a hall, a satisfaction
- * without a comment, a reopening: one event in five) is copied without them
- * by Object.fromEntries, which keeps it a fast object. Removing them with
- * `delete`, or copying the others one by one into `{}`, leaves a large object
- * in slow dictionary mode, and every later state is spread from it. A new
- * object or array whose parts were copied gets them in place: it was made for
- * this state alone.
- */
-function withoutUndefined<T>(value: T, previous: unknown): T {
-  if ((value as unknown) === previous || typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const old = Array.isArray(previous) ? (previous as unknown[]) : undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (typeof item === 'object' && item !== null && item !== old?.[i]) {
-        const clean = withoutUndefined(item, old?.[i]);
-        if (clean !== item) value[i] = clean;
-      }
-    }
-    return value;
-  }
-  const object = value as Record<string, unknown>;
-  const old = typeof previous === 'object' && previous !== null ? (previous as Record<string, unknown>) : undefined;
-  let holes = false;
-  for (const key in object) {
-    const v = object[key];
-    if (v === undefined) holes = true;
-    else if (typeof v === 'object' && v !== null && v !== old?.[key]) {
-      const clean = withoutUndefined(v, old?.[key]);
-      if (clean !== v) object[key] = clean;
-    }
-  }
-  return holes ? (Object.fromEntries(Object.entries(object).filter(isDefined)) as T) : value;
-}
-
-const isDefined = (entry: [string, unknown]) => entry[1] !== undefined;
-
 /** A complaint as a batch works on it; kept in memory between batches (see `cache`). */
 interface Working {
   /** the state the database holds: what the batch started from */
@@ -653,8 +607,8 @@ const OWN_TABLES: readonly string[] = ['complaints', 'complaint_states', 'compla
  * memory, then each table gets a few multi-row statements. A complaint's row
  * is written once per batch; the child tables only get the rows whose values
  * differ between the state the batch started from and the one it ends with;
- * the timeline version a batch ends is closed in the same multi-row upsert
- * that adds the new versions. The folded states of recent complaints stay in
+ * the timeline version a batch ends is closed by a multi-row upsert, and the
+ * new versions are inserted. The folded states of recent complaints stay in
  * memory between batches as long as the runner's checkpoint shows that what
  * they describe is what the database holds. The daily rollups of the
  * statistics (stats-rollups.ts) change with the rows they count, in the same
@@ -680,7 +634,15 @@ export class ComplaintsProjection implements Projection {
   });
   private readonly complaintsFullSet = new BulkInsert('complaints', COMPLAINT_COLUMNS, { update: ['id'], set: COMPLAINT_COLUMNS.filter((c) => c !== 'id') });
   private readonly states = new BulkInsert('complaint_states', ['id', 'state'], { update: ['id'], set: ['state'] });
-  private readonly timeline = new BulkInsert('complaint_timeline', TIMELINE_COLUMNS, { update: ['position'], set: ['valid_to'] });
+  /** the stored open version of a complaint, closed (valid_to set) */
+  private readonly timelineClose = new BulkInsert('complaint_timeline', TIMELINE_COLUMNS, { update: ['position'], set: ['valid_to'] });
+  /**
+   * versions opened by the batch's events: their positions are new to the
+   * table (an event is folded only past the position its complaint's row
+   * stores, in the transaction that writes both), so a plain INSERT, which
+   * fails loudly rather than overwrite
+   */
+  private readonly timelineOpen = new BulkInsert('complaint_timeline', TIMELINE_COLUMNS);
   private readonly children: readonly ChildTable<never>[];
   private readonly rollups = new StatsRollups({ complaint: COMPLAINT_COLUMNS, hop: HOP_COLUMNS, refund: REFUND_COLUMNS });
   private readonly cachedComplaints: number;
@@ -861,7 +823,10 @@ export class ComplaintsProjection implements Projection {
       if (recorded.position <= w.lastPosition) continue; // applied before: at-least-once delivery
       const event = { type: recorded.type, data: recorded.data } as ComplaintEvent;
       const before = w.state;
-      const after = withoutUndefined(evolveComplaint(before, event), before);
+      // As evolve makes it: a key it set to undefined is left out of the state's JSON, and one it sets
+      // again later may then stand elsewhere in the text than in a state that never went through JSON.
+      // The text's key order is no part of the state (JSON.parse gives back the same value).
+      const after = evolveComplaint(before, event);
       const at = eventTime(recorded);
       if (event.type === 'ComplaintRegistered') {
         w.first = { category: event.data.category, subcategory: event.data.subcategory };
@@ -965,13 +930,14 @@ export class ComplaintsProjection implements Projection {
     if (changed.length === 0) return;
 
     // the timeline: the stored open version ends where this batch's first change begins (the upsert sets its valid_to)
+    const closed: Values[] = [];
     const versions: Values[] = [];
     for (const w of changed) {
       if (w.closesStoredVersionAt !== undefined) {
         if (!w.open || !isRegistered(w.base)) throw new Error(`complaint ${w.state.id}: its open timeline version is not known`);
-        const closed = versionRow(w.state.id, w.open.position, w.open.validFrom, w.base);
-        closed[VALID_TO] = w.closesStoredVersionAt;
-        versions.push(closed);
+        const version = versionRow(w.state.id, w.open.position, w.open.validFrom, w.base);
+        version[VALID_TO] = w.closesStoredVersionAt;
+        closed.push(version);
       }
       for (const version of w.versions) versions.push(version);
       const newest = w.versions[w.versions.length - 1];
@@ -1001,7 +967,9 @@ export class ComplaintsProjection implements Projection {
     for (let i = 0; i < folded.length; i += this.states.rowsPerStatement) {
       await this.states.run(db, folded.slice(i, i + this.states.rowsPerStatement).map((w) => [w.state.id, JSON.stringify(w.state)]));
     }
-    await this.timeline.run(db, versions.sort((a, b) => (a[1] as number) - (b[1] as number)));
+    const byPosition = (a: Values, b: Values) => (a[1] as number) - (b[1] as number);
+    await this.timelineClose.run(db, closed.sort(byPosition));
+    await this.timelineOpen.run(db, versions.sort(byPosition));
 
     // hops, refunds, escalations and deadlines follow from the state: only the rows that differ are written
     const upserts = this.children.map((): Values[] => []);

@@ -5,7 +5,7 @@ import { statsSummary, StatsQuery } from '../queries/stats.query';
 import { ComplaintsProjection } from './complaints.projection';
 import { ReadModelTables } from './read-model.tables';
 import { cstDay, cstDayStart, nextCstDay, replyBucket, STATS_ROLLUP_TABLE_NAMES } from './stats-rollups';
-import { BRANCHES, randomHistory, seeded } from './test/random-history.fixture';
+import { BRANCHES, comparableRow, randomHistory, seeded } from './test/random-history.fixture';
 
 const START = '2026-09-30T13:00:00.000Z';
 const DAYS = 12;
@@ -18,7 +18,7 @@ async function dump(db: Kysely<ReadModelTables>): Promise<Record<string, unknown
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
     const rows = (await db.selectFrom(table as keyof ReadModelTables).selectAll().execute()) as Record<string, unknown>[];
-    out[table] = rows.map((row) => JSON.stringify(row)).sort();
+    out[table] = rows.map((row) => JSON.stringify(comparableRow(table, row))).sort();
   }
   return out;
 }
