@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,5 +46,19 @@ describe('WalCheckpointer', () => {
     expect(report.rounds).toBe(0);
     expect(report.failures).toBe(1);
     expect(report.lastError).toMatch(/SQLITE_CANTOPEN|unable to open|does not exist/i);
+  });
+
+  it('stop() keeps the process alive until the thread has stopped (a CLI that awaits it then prints)', () => {
+    const file = join(dir, 'rm.sqlite');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.close();
+    // nothing else keeps this process's event loop alive while it awaits stop()
+    const script = `const { WalCheckpointer } = require(${JSON.stringify(join(__dirname, 'wal-checkpointer'))});
+      new WalCheckpointer(${JSON.stringify(file)}, 20).stop().then((report) => console.log('stopped after ' + report.rounds + ' rounds'));`;
+    const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toMatch(/^stopped after \d+ rounds\n$/);
+    expect(child.status).toBe(0);
   });
 });

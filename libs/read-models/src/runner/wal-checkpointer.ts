@@ -75,6 +75,8 @@ export class WalCheckpointer {
   /** Stops after the round in progress; resolves with what it did. Idempotent. */
   stop(): Promise<WalCheckpointerReport> {
     this.stopping ??= (async () => {
+      // held while it stops: waiting for an unref'd thread would not keep this process alive
+      this.worker.ref();
       this.worker.postMessage('stop');
       await this.exited;
       return this.report ?? { rounds: 0, failures: 1, lastError: this.failure === undefined ? 'the checkpointer thread stopped without a report' : describe(this.failure) };
