@@ -60,6 +60,77 @@ describe('deadlines on the test clock', () => {
     expect(overdue?.data).toMatchObject({ department: 'support', hop: 2 });
   });
 
+  it('the ladder: a second missed hour on a complaint goes to the branch customer supervisor, a third to marketing customer-service management', async () => {
+    const { complaint, order } = await dispatched();
+    await advance(61);
+    // each forward starts a new hour for the receiving department: a new miss when it passes
+    await api.call('POST', `/api/work-orders/${order.id}/forward`, { as: people.billingHandler, body: { department: 'support', reason: 'theirs' } });
+    await advance(61);
+    await api.call('POST', `/api/work-orders/${order.id}/forward`, { as: people.supportHandler, body: { department: 'billing-center', reason: 'back to billing' } });
+    await advance(61);
+    const events = await history(complaint.id);
+    const misses = events.filter((e) => e.type === 'WorkOrderReplyOverdue');
+    const escalations = events.filter((e) => e.type === 'ComplaintEscalated');
+    expect(misses.map((e) => e.data.miss)).toEqual([1, 2, 3]);
+    expect(escalations.map((e) => [e.data.from, e.data.to, e.data.trigger])).toEqual([
+      ['desk', 'branch-supervisor', 'work_order_overdue'],
+      ['branch-supervisor', 'branch-customer-supervisor', 'work_order_overdue'],
+      ['branch-customer-supervisor', 'marketing-cs', 'work_order_overdue'],
+    ]);
+    // every escalation names the deadline that caused it
+    expect(escalations.map((e) => e.data.deadlineId)).toEqual(misses.map((e) => e.data.deadlineId));
+    expect((await api.call('GET', `/api/complaints/${complaint.id}`, { as: people.agentZG })).body.heldBy).toBe('marketing-cs');
+  });
+
+  it('a complaint from the consumer association goes to marketing customer-service management at its first missed hour', async () => {
+    const { complaint } = await dispatched({ channel: 'consumer_association' });
+    await advance(61);
+    const escalation = (await history(complaint.id)).find((e) => e.type === 'ComplaintEscalated');
+    expect(escalation?.data).toMatchObject({ from: 'desk', to: 'marketing-cs', trigger: 'work_order_overdue', deadlineId: expect.any(String) });
+  });
+
+  it('a refund not verified within ten minutes is recorded overdue, once, and shows in the overdue queue', async () => {
+    const complaint = (await api.call('POST', '/api/complaints', { as: people.agentZG, body: complaintBody() })).body;
+    const refund = (await api.call('POST', `/api/complaints/${complaint.id}/refunds`, { as: people.agentZG, body: { amountClaimed: 20 } })).body;
+    await advance(9);
+    expect((await history(complaint.id)).map((e) => e.type)).not.toContain('RefundVerificationOverdue');
+    await advance(2);
+    await advance(30);
+    const overdue = (await history(complaint.id)).filter((e) => e.type === 'RefundVerificationOverdue');
+    expect(overdue).toHaveLength(1);
+    expect(overdue[0].data).toMatchObject({ refundId: refund.id, verifyDueAt: refund.verifyDueAt });
+    const queue = (await api.call('GET', '/api/queues/overdue', { as: people.supervisorZG })).body;
+    expect(queue.refundVerifications).toContainEqual(expect.objectContaining({ refundId: refund.id }));
+  });
+
+  it('the level time limit and the fifteen-day appeal risk fire once each as events, and the desk queue shows them', async () => {
+    const complaint = (await api.call('POST', '/api/complaints', { as: people.agentZG, body: complaintBody() })).body;
+    const levelMinutes = (Date.parse(complaint.dueAt) - Date.parse(complaint.registeredAt)) / 60_000;
+    await advance(levelMinutes + 1);
+    const level = (await history(complaint.id)).filter((e) => e.type === 'ComplaintLevelOverdue');
+    expect(level).toHaveLength(1);
+    expect(level[0].data).toMatchObject({ dueAt: complaint.dueAt });
+    const desk = (await api.call('GET', '/api/queues/desk?branch=ZG', { as: people.agentZG })).body.items as { complaintId: string; overdue: boolean; appealRisk: boolean }[];
+    expect(desk.find((item) => item.complaintId === complaint.id)).toMatchObject({ overdue: true });
+
+    const appealMinutes = (Date.parse(complaint.appealRiskAt) - Date.parse(complaint.registeredAt)) / 60_000;
+    await advance(appealMinutes - levelMinutes);
+    await advance(60);
+    const appeal = (await history(complaint.id)).filter((e) => e.type === 'AppealRiskReached');
+    expect(appeal).toHaveLength(1);
+    expect(appeal[0].data).toMatchObject({ appealRiskAt: complaint.appealRiskAt });
+    const later = (await api.call('GET', '/api/queues/desk?branch=ZG', { as: people.agentZG })).body.items as { complaintId: string; overdue: boolean; appealRisk: boolean }[];
+    expect(later.find((item) => item.complaintId === complaint.id)).toMatchObject({ overdue: true, appealRisk: true });
+    // and asOf an instant before its due time, the queue shows it as it was then
+    const before = new Date(Date.parse(complaint.dueAt) - 60_000).toISOString();
+    const then = (await api.call('GET', `/api/queues/desk?branch=ZG&asOf=${encodeURIComponent(before)}`, { as: people.agentZG })).body.items as {
+      complaintId: string;
+      overdue: boolean;
+      appealRisk: boolean;
+    }[];
+    expect(then.find((item) => item.complaintId === complaint.id)).toMatchObject({ overdue: false, appealRisk: false });
+  });
+
   it('pausing the level clock while waiting for the customer moves its due time by the paused time', async () => {
     const complaint = (await api.call('POST', '/api/complaints', { as: people.agentZG, body: complaintBody() })).body;
     expect((await api.call('POST', `/api/complaints/${complaint.id}/pause`, { as: people.agentZG, body: { reason: 'waiting for the customer to send the bill' } })).status).toBe(200);
