@@ -21,8 +21,6 @@ import { RawEventTable, RawRows } from './raw-table';
 import { BenchResult } from './result';
 import { fmt, fmtInt, listRounds, log, median, rate, runFor, Timed } from './stats';
 
-
-
 /**
  * RegisterComplaint through the real application context: the command is
  * built exactly as ComplaintCommands.run builds it (there without the

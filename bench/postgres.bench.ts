@@ -29,7 +29,6 @@ const TARGET_GROUP_RATIO = 1;
 const IN_FLIGHT = 64;
 const RAW_CONNECTIONS = 8;
 
-
 function databaseUrl(database: string): string {
   const url = new URL(SERVER_URL);
   url.pathname = `/${database}`;

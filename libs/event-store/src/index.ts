@@ -4,6 +4,7 @@ export { newEventId } from './event-id';
 export { InMemoryEventStore } from './memory/in-memory.event-store';
 export { InMemoryIdempotencyStore } from './memory/in-memory.idempotency.store';
 export type { SqliteSynchronous } from './sqlite/sqlite.connection';
+export { openSqliteFile } from './sqlite/sqlite.connection';
 export { SqliteEventStore } from './sqlite/sqlite.event-store';
 export type { SqliteEventStoreOptions } from './sqlite/sqlite.event-store';
 export { SqliteIdempotencyStore } from './sqlite/sqlite.idempotency.store';

@@ -1,8 +1,6 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'fs';
-import { dirname } from 'path';
+import type { Database, Statement } from 'better-sqlite3';
 import type { Pool } from 'pg';
-import { ensureSchema, quotedSchema } from '@complaints/event-store';
+import { ensureSchema, openSqliteFile, quotedSchema } from '@complaints/event-store';
 import { pg } from '../infrastructure/pg-driver';
 
 /**
@@ -83,19 +81,25 @@ abstract class PolledSignedOutTokens implements SignedOutTokens {
 
 /** The embedded default: `DATA_DIR/sessions.sqlite`, written at synchronous=FULL. */
 export class SqliteSignedOutTokens extends PolledSignedOutTokens {
-  private readonly db: Database.Database;
+  private readonly db: Database;
+  private readonly insertRow: Statement<[string, string]>;
+  private readonly selectAfter: Statement<[number], { seq: number; digest: string; expiresAt: string }>;
+  private readonly deleteExpired: Statement<[string]>;
 
   private constructor(filename: string) {
     super();
-    mkdirSync(dirname(filename), { recursive: true });
-    this.db = new Database(filename);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS signed_out_tokens (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      digest TEXT NOT NULL UNIQUE,
-      expires_at TEXT NOT NULL
-    )`);
+    this.db = openSqliteFile(
+      filename,
+      'FULL',
+      `CREATE TABLE IF NOT EXISTS signed_out_tokens (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        digest TEXT NOT NULL UNIQUE,
+        expires_at TEXT NOT NULL
+      )`,
+    );
+    this.insertRow = this.db.prepare('INSERT INTO signed_out_tokens (digest, expires_at) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING');
+    this.selectAfter = this.db.prepare('SELECT seq, digest, expires_at AS expiresAt FROM signed_out_tokens WHERE seq > ? ORDER BY seq');
+    this.deleteExpired = this.db.prepare('DELETE FROM signed_out_tokens WHERE expires_at <= ?');
   }
 
   static async open(filename: string): Promise<SqliteSignedOutTokens> {
@@ -105,17 +109,15 @@ export class SqliteSignedOutTokens extends PolledSignedOutTokens {
   }
 
   protected async insert(digest: string, expiresAt: Date): Promise<void> {
-    this.db.prepare('INSERT INTO signed_out_tokens (digest, expires_at) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING').run(digest, expiresAt.toISOString());
+    this.insertRow.run(digest, expiresAt.toISOString());
   }
 
   protected async rowsAfter(seq: number) {
-    return this.db
-      .prepare<[number], { seq: number; digest: string; expiresAt: string }>('SELECT seq, digest, expires_at AS expiresAt FROM signed_out_tokens WHERE seq > ? ORDER BY seq')
-      .all(seq);
+    return this.selectAfter.all(seq);
   }
 
   protected async purge(now: Date): Promise<void> {
-    this.db.prepare('DELETE FROM signed_out_tokens WHERE expires_at <= ?').run(now.toISOString());
+    this.deleteExpired.run(now.toISOString());
   }
 
   protected async closeStore(): Promise<void> {

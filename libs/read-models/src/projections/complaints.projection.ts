@@ -269,6 +269,8 @@ const valuesOf = <Row>(columns: readonly (keyof Row)[]) => (row: Row): Values =>
 /** text or numbers in the order the databases' indexes keep them (byte order for the read models' ASCII keys) */
 const compare = (a: unknown, b: unknown): number => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0);
 const byFirst = (a: Values, b: Values): number => compare(a[0], b[0]);
+/** timeline versions (TIMELINE_COLUMNS values) in position order */
+const byPosition = (a: Values, b: Values): number => (a[1] as number) - (b[1] as number);
 
 /** the `complaints` row of a stored state, as far as the rollups read it (the columns that follow from the state alone) */
 const storedRowOf = (c: ComplaintCase): Values => valuesOf(COMPLAINT_COLUMNS)(complaintRow(c, { category: c.category }, 0, null, { agent: null, position: 0 }, ''));
@@ -967,7 +969,6 @@ export class ComplaintsProjection implements Projection {
     for (let i = 0; i < folded.length; i += this.states.rowsPerStatement) {
       await this.states.run(db, folded.slice(i, i + this.states.rowsPerStatement).map((w) => [w.state.id, JSON.stringify(w.state)]));
     }
-    const byPosition = (a: Values, b: Values) => (a[1] as number) - (b[1] as number);
     await this.timelineClose.run(db, closed.sort(byPosition));
     await this.timelineOpen.run(db, versions.sort(byPosition));
 
