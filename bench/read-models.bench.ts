@@ -50,8 +50,9 @@ export interface Dataset extends Manifest {
 
 function runChild(args: string[]): Promise<ChildMessage> {
   return new Promise((resolvePromise, reject) => {
-    // as `npm run projections`: a rebuild runs with that script's heap
-    const child = fork(join(__dirname, 'read-models-child.js'), args, { execArgv: [...scriptNodeOptions('projections'), '-r', REGISTER_PATHS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // A rebuild runs with the heap of `npm run projections`; generating the demo log runs as `npm run demo` does, with node's default heap.
+    const nodeOptions = args[0] === 'prepare' ? [] : scriptNodeOptions('projections');
+    const child = fork(join(__dirname, 'read-models-child.js'), args, { execArgv: [...nodeOptions, '-r', REGISTER_PATHS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let answer: ChildMessage | undefined;
     child.on('message', (message: ChildMessage) => {
       answer = message;
