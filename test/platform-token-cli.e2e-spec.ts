@@ -1,14 +1,17 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TokenService } from '../apps/api/src/platform/auth';
 import { DEVELOPMENT_JWT_SECRET } from '../apps/api/src/platform/config';
 
 const ROOT = join(__dirname, '..');
 
-/** `npm run token -- ...`, as a developer runs it. */
+/** `npm run token -- ...`, as a developer runs it: the script's command line, from package.json. */
+const SCRIPT = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { token: string } }).scripts.token.split(/\s+/);
+
 function token(args: string[], env: Record<string, string> = {}) {
   const { JWT_SECRET: _ignored, ...inherited } = process.env;
-  const result = spawnSync(join(ROOT, 'node_modules/.bin/ts-node'), ['--transpile-only', 'tools/token.ts', ...args], {
+  const result = spawnSync(join(ROOT, 'node_modules/.bin', SCRIPT[0]), [...SCRIPT.slice(1), ...args], {
     cwd: ROOT,
     env: { ...inherited, ...env },
     encoding: 'utf8',

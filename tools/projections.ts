@@ -199,7 +199,7 @@ async function main(argv: string[]): Promise<number> {
       .join('; '),
   );
   const { store, db } = await openStores(config);
-  const runner = new ProjectionRunner({ store, db, projections: allProjections(), logger: consoleLogger(print) });
+  const runner = new ProjectionRunner({ store, db, projections: allProjections(config.policies), logger: consoleLogger(print) });
   const lease = command.kind === 'rebuild' ? await takeProjectionsLease(config, runner, print) : undefined;
   // Ctrl-C: finish the batch in flight, so the read model stays at its checkpoint.
   const interrupt = () => {

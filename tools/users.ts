@@ -18,6 +18,7 @@ import { createInterface } from 'readline';
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync } from 'fs';
 import { ROLES } from '../apps/api/src/platform/auth/role';
+import { departmentsInForce, InvalidConfigError, loadPolicies } from '../apps/api/src/platform/config';
 import {
   ConsoleUser,
   hashPassword,
@@ -46,8 +47,8 @@ function usersFilePath(flag: string | undefined, env: NodeJS.ProcessEnv): string
   return flag ?? env.USERS_FILE ?? path.join(env.DATA_DIR ?? './data', 'users.json');
 }
 
-function load(file: string): UsersFile {
-  return existsSync(file) ? readUsersFile(file) : { $comment: 'The console users (npm run users). passwordHash is bcrypt; never put a password here.', users: [] };
+function load(file: string, departments: readonly string[]): UsersFile {
+  return existsSync(file) ? readUsersFile(file, departments) : { $comment: 'The console users (npm run users). passwordHash is bcrypt; never put a password here.', users: [] };
 }
 
 /** One line from standard input, or asked for twice without echo on a terminal. */
@@ -107,7 +108,8 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
   if (values.help) return USAGE;
   const [command, username] = positionals;
   const file = usersFilePath(values.file, env);
-  const content = load(file);
+  const departments = departmentsInForce(loadPolicies(env));
+  const content = load(file, departments);
   const index = username === undefined ? -1 : content.users.findIndex((u) => u.username.toLowerCase() === username.toLowerCase());
 
   switch (command) {
@@ -117,7 +119,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
       if (!username) throw new UsageError('add needs a username');
       if (index >= 0) throw new UsageError(`${username} exists already (passwd changes the password; remove, then add, changes the role)`);
       const user = { username, role: values.role, branch: values.branch, department: values.department, displayName: values.name } as Partial<ConsoleUser>;
-      const problems = userProblems({ ...user, passwordHash: '$2b$10$' + '.'.repeat(53) }, username);
+      const problems = userProblems({ ...user, passwordHash: '$2b$10$' + '.'.repeat(53) }, username, departments);
       if (problems.length > 0) throw new UsageError(problems.join('\n'));
       const entry: ConsoleUser = { ...(user as ConsoleUser), passwordHash: await newHash() };
       for (const key of ['branch', 'department', 'displayName'] as const) if (entry[key] === undefined) delete entry[key];
@@ -146,7 +148,7 @@ run(process.argv.slice(2), process.env).then(
   (output) => process.stdout.write(`${output}\n`),
   (error: unknown) => {
     if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-    else if (error instanceof UsersFileError) process.stderr.write(`${error.message}\n`);
+    else if (error instanceof UsersFileError || error instanceof InvalidConfigError) process.stderr.write(`${error.message}\n`);
     else throw error;
     process.exit(2);
   },

@@ -55,7 +55,13 @@ export class ApiServer {
       ...options.env,
     });
     const app = await createApp(config, { logger: pino({ level: 'silent' }) });
-    await app.listen(0, '127.0.0.1');
+    try {
+      await app.listen(0, '127.0.0.1');
+    } catch (error) {
+      // refused at start-up (a start-up check failed): release what the modules opened
+      await app.close();
+      throw error;
+    }
     return new ApiServer(app, await app.getUrl(), dataDir, new TokenService(config.jwtSecret), options.dataDir === undefined);
   }
 

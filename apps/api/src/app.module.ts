@@ -42,7 +42,7 @@ export class AppModule {
         CqrsModule.forRoot(),
 
         StorageModule,
-        ReadModelsModule.forConfig(config, allProjections()),
+        ReadModelsModule.forConfig(config, allProjections(config.policies)),
 
         // ── Features ─────────────────────────────────────────────────────
         ComplaintsModule,

@@ -60,6 +60,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // a configuration refused once the stores are open (POLICY_FILE against the log): its problems, without a stack
+  if (error instanceof InvalidConfigError) {
+    process.stderr.write(`Complaints API failed to start: ${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`Complaints API failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@ export * from './shared/domain-error';
 export * from './shared/money';
 export * from './shared/time';
 export * from './policy/complaint-policy';
+export * from './policy/policy-book';
 export * from './complaint/complaint.types';
 export * from './complaint/complaint.events';
 export * from './complaint/complaint.commands';

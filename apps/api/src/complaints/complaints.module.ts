@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CalendarModule } from '../calendar/calendar.module';
 import { QueriesModule } from '../queries/queries.module';
-import { complaintPolicyProvider } from './complaint-policy.provider';
+import { PolicyRecord } from './policy-record';
+import { complaintPoliciesProvider, complaintPolicyProvider } from './complaint-policy.provider';
 import { ComplaintCommands } from './http/complaint-commands.service';
 import { ComplaintQueriesHttpController } from './http/complaint-queries.http.controller';
 import { ComplaintsHttpController } from './http/complaints.http.controller';
@@ -16,7 +17,7 @@ import { RunComplaintCommandHandler } from './run-complaint-command';
 @Module({
   imports: [CqrsModule, QueriesModule, CalendarModule],
   controllers: [ComplaintsHttpController, WorkOrdersHttpController, RefundsHttpController, ComplaintQueriesHttpController],
-  providers: [complaintPolicyProvider, RunComplaintCommandHandler, ComplaintCommands, ComplaintReader, RepeatComplainants],
+  providers: [complaintPolicyProvider, complaintPoliciesProvider, PolicyRecord, RunComplaintCommandHandler, ComplaintCommands, ComplaintReader, RepeatComplainants],
   exports: [RepeatComplainants],
 })
 export class ComplaintsModule {}

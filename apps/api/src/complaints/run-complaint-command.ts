@@ -1,14 +1,14 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommand, ICommandHandler } from '@nestjs/cqrs';
 import { CommandPipeline, ConcurrencyConflictError, StaleRevisionError } from '@complaints/application';
-import { ComplaintCase, ComplaintCommand, ComplaintCommandType, complaintDecider, ComplaintEvent, ComplaintPolicy, ComplaintState } from '@complaints/domain';
+import { ComplaintCase, ComplaintCommand, ComplaintCommandType, complaintDecider, ComplaintEvent, ComplaintState, Decider, PoliciesInForce } from '@complaints/domain';
 import { EVENT_STORE, EventStore } from '@complaints/event-store';
 import { Principal } from '../platform/auth';
 import { Forbidden, PreconditionFailed, ProblemException, ResourceNotFound } from '../platform/http';
 import { CommandOutcome, commandOutcomeOf, MetricsService } from '../platform/observability';
 import { canSee, holdsWorkOrderNow, mayRun } from './complaint-access.policy';
 import { complaintStreamId, CommandIdentity } from './complaint-ids';
-import { COMPLAINT_POLICY } from './complaint-policy.provider';
+import { COMPLAINT_POLICIES } from './complaint-policy.provider';
 
 /** A command on a complaint's stream, as the HTTP edge (or the 10086 consumer) hands it over. */
 export class RunComplaintCommand implements ICommand {
@@ -41,12 +41,14 @@ const RETRIES_ON_CONFLICT = 3;
 @CommandHandler(RunComplaintCommand)
 export class RunComplaintCommandHandler implements ICommandHandler<RunComplaintCommand, ComplaintCommandResult> {
   private readonly pipeline: CommandPipeline;
+  private readonly decider: Decider<ComplaintState, ComplaintCommand, ComplaintEvent>;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
-    @Inject(COMPLAINT_POLICY) private readonly policy: ComplaintPolicy,
+    @Inject(COMPLAINT_POLICIES) policies: PoliciesInForce,
     private readonly metrics: MetricsService,
   ) {
+    this.decider = complaintDecider(policies.current, policies.book);
     this.pipeline = new CommandPipeline(store, { appended: (seconds) => metrics.observeAppend(seconds) });
   }
 
@@ -71,7 +73,7 @@ export class RunComplaintCommandHandler implements ICommandHandler<RunComplaintC
     try {
       const result = await this.pipeline.execute({
         streamId: complaintStreamId(complaintId),
-        decider: complaintDecider(this.policy),
+        decider: this.decider,
         command: command.build,
         expectedRevision: options.ifMatch,
         retries: options.ifMatch === undefined ? RETRIES_ON_CONFLICT : 0,

@@ -1,10 +1,10 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Clock, CLOCK, ManualClock } from '@complaints/application';
-import { CommandContext, ComplaintCase, ComplaintCommand, ComplaintEvent, ComplaintPolicy, Deadline, EscalationTrigger, pendingDeadlines } from '@complaints/domain';
+import { CommandContext, ComplaintCase, ComplaintCommand, ComplaintEvent, ComplaintPolicy, Deadline, EscalationTrigger, pendingDeadlines, PoliciesInForce, policyInForce } from '@complaints/domain';
 import { EVENT_STORE, EventStore } from '@complaints/event-store';
 import { CommandIdentity, complaintStreamId } from '../complaints/complaint-ids';
-import { COMPLAINT_POLICY } from '../complaints/complaint-policy.provider';
+import { COMPLAINT_POLICIES } from '../complaints/complaint-policy.provider';
 import { ComplaintCommandResult, RunComplaintCommand } from '../complaints/run-complaint-command';
 import { SCHEDULER } from '../deadlines/deadline-scheduler';
 import { Principal } from '../platform/auth';
@@ -222,6 +222,8 @@ export class DemoRunner {
   private readonly store: EventStore;
   /** registration times by MSISDN, of this run: the repeat-complainant count */
   private readonly registrations = new Map<string, number[]>();
+  private readonly policies: PoliciesInForce;
+  /** the policy new complaints are registered under */
   private readonly policy: ComplaintPolicy;
   private readonly staff = new DemoStaff();
   private readonly customers = new CustomerPool();
@@ -249,7 +251,8 @@ export class DemoRunner {
     this.clock = clock;
     this.bus = app.get(CommandBus);
     this.store = app.get<EventStore>(EVENT_STORE);
-    this.policy = app.get<ComplaintPolicy>(COMPLAINT_POLICY);
+    this.policies = app.get<PoliciesInForce>(COMPLAINT_POLICIES);
+    this.policy = this.policies.current;
     this.runKey = `demo/${options.seed}/${formatShanghai(options.start).slice(0, 10)}/${options.perDay}`;
     this.intakeRng = new Rng(this.runKey, 'intake');
     this.end = options.start + options.days * DAY;
@@ -458,9 +461,14 @@ export class DemoRunner {
     }
   }
 
+  /** a complaint's clocks follow the policy it was registered under */
+  private policyOf(complaint: ComplaintCase): ComplaintPolicy {
+    return policyInForce(this.policies.book, complaint.policyVersion, this.policy);
+  }
+
   private stillPending(entry: DeadlineEntry): boolean {
     const tracked = this.tracked.get(entry.no);
-    const pending = tracked !== undefined && pendingDeadlines(tracked.complaint, this.policy).some((d) => d.id === entry.deadline.id);
+    const pending = tracked !== undefined && pendingDeadlines(tracked.complaint, this.policyOf(tracked.complaint)).some((d) => d.id === entry.deadline.id);
     if (!pending) this.deadlineDone(entry.no);
     return pending;
   }
@@ -496,7 +504,7 @@ export class DemoRunner {
     tracked.complaint = complaint;
     tracked.revision = result.revision;
     // from the command's own instant, never from where the wave has moved the clock since
-    for (const deadline of pendingDeadlines(complaint, this.policy)) {
+    for (const deadline of pendingDeadlines(complaint, this.policyOf(complaint))) {
       if (tracked.queued.has(deadline.id)) continue;
       tracked.queued.add(deadline.id);
       tracked.deadlinesQueued++;

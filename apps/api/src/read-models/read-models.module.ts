@@ -107,7 +107,7 @@ export class ReadModelsModule implements OnModuleInit, OnApplicationBootstrap, O
         if (!(store instanceof SqliteEventStore)) throw new Error('the projection worker needs the SQLite event store; set PROJECTIONS_WORKER=0');
         return new WorkerProjectionHost({
           store,
-          data: { eventStoreFile: eventStoreFile(config), readModelsFile: readModelsFile(config), settings },
+          data: { eventStoreFile: eventStoreFile(config), readModelsFile: readModelsFile(config), policies: config.policies, settings },
           logger: logger.child({ component: 'projections' }),
         });
       },

@@ -5,6 +5,8 @@ import { DEFAULT_POLICY } from '@complaints/domain';
 import { readPrincipalClaims } from '../platform/auth/principal-claims';
 import { Role } from '../platform/auth/role';
 
+const BUILT_IN_DEPARTMENTS = Object.keys(DEFAULT_POLICY.departments);
+
 /** One person who signs in to the console; the token's `sub` is the username. */
 export interface ConsoleUser {
   username: string;
@@ -44,7 +46,7 @@ export function verifyPassword(password: string, hash: string): Promise<boolean>
 }
 
 /** The problems of one user entry (every one, in the words of the file), none when it is usable. */
-export function userProblems(user: Partial<ConsoleUser>, where: string): string[] {
+export function userProblems(user: Partial<ConsoleUser>, where: string, departments: readonly string[] = BUILT_IN_DEPARTMENTS): string[] {
   const problems: string[] = [];
   if (typeof user.username !== 'string' || !USERNAME_PATTERN.test(user.username)) {
     problems.push(`${where}: username must be 1 to 64 letters, digits, ".", "_", "@" or "-", starting with a letter or digit`);
@@ -54,8 +56,8 @@ export function userProblems(user: Partial<ConsoleUser>, where: string): string[
   }
   const claims = readPrincipalClaims({ sub: user.username ?? 'x', role: user.role, branch: user.branch, department: user.department });
   if (!claims.ok) problems.push(...claims.problems.filter((p) => p.claim !== 'sub').map((p) => `${where}: ${p.message}`));
-  if (user.department !== undefined && !(user.department in DEFAULT_POLICY.departments)) {
-    problems.push(`${where}: department ${user.department} is not one of ${Object.keys(DEFAULT_POLICY.departments).join(', ')}`);
+  if (user.department !== undefined && !departments.includes(user.department)) {
+    problems.push(`${where}: department ${user.department} is not one of ${departments.join(', ')}`);
   }
   if (user.displayName !== undefined && (typeof user.displayName !== 'string' || user.displayName.length > 50)) {
     problems.push(`${where}: displayName must be a string of at most 50 characters`);
@@ -64,7 +66,7 @@ export function userProblems(user: Partial<ConsoleUser>, where: string): string[
 }
 
 /** Reads and checks a users file; every problem at once. */
-export function readUsersFile(file: string): UsersFile {
+export function readUsersFile(file: string, departments: readonly string[] = BUILT_IN_DEPARTMENTS): UsersFile {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -73,7 +75,7 @@ export function readUsersFile(file: string): UsersFile {
   }
   if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as UsersFile).users)) throw new UsersFileError(file, ['it must be a JSON object with a "users" array']);
   const users = (parsed as UsersFile).users;
-  const problems = users.flatMap((user, i) => userProblems(user ?? {}, `users[${i}]`));
+  const problems = users.flatMap((user, i) => userProblems(user ?? {}, `users[${i}]`, departments));
   const seen = new Set<string>();
   for (const user of users) {
     const key = String(user?.username).toLowerCase();
@@ -125,6 +127,8 @@ export class ConsoleUsers {
   constructor(
     private readonly usersFile: string,
     private readonly production: boolean,
+    /** the departments a handler may belong to: those of the policies in force */
+    private readonly departments: readonly string[] = BUILT_IN_DEPARTMENTS,
   ) {}
 
   source(): UsersSource {
@@ -138,7 +142,7 @@ export class ConsoleUsers {
     const stat = statSync(source.file);
     const stamp = `${stat.mtimeMs}:${stat.size}`;
     if (!this.cache || this.cache.file !== source.file || this.cache.stamp !== stamp) {
-      const users = new Map(readUsersFile(source.file).users.map((u) => [u.username.toLowerCase(), u]));
+      const users = new Map(readUsersFile(source.file, this.departments).users.map((u) => [u.username.toLowerCase(), u]));
       this.cache = { file: source.file, stamp, users };
     }
     return this.cache.users.get(username.toLowerCase());

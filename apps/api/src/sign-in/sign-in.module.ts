@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { chooseStores, EVENT_STORE_SCHEMA } from '../infrastructure/store-choice';
 import { AuthModule } from '../platform/auth/auth.module';
 import { TokenService } from '../platform/auth/token.service';
-import { APP_CONFIG, AppConfig } from '../platform/config';
+import { APP_CONFIG, AppConfig, departmentsInForce } from '../platform/config';
 import { ROOT_LOGGER } from '../platform/observability/logger.token';
 import { ConsoleUsers } from './console-users';
 import { SessionHttpController } from './session.http.controller';
@@ -16,7 +16,7 @@ import { PostgresSignedOutTokens, SIGNED_OUT_TOKENS, SignedOutTokens, SqliteSign
   imports: [AuthModule],
   controllers: [SessionHttpController],
   providers: [
-    { provide: ConsoleUsers, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ConsoleUsers(config.usersFile, config.nodeEnv === 'production') },
+    { provide: ConsoleUsers, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ConsoleUsers(config.usersFile, config.nodeEnv === 'production', departmentsInForce(config.policies)) },
     { provide: SignInThrottle, useFactory: () => new SignInThrottle() },
     {
       // beside the idempotency keys: SQLite files under DATA_DIR, or PostgreSQL with DATABASE_URL

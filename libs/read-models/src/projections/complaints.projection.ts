@@ -2,10 +2,9 @@ import { SqliteAdapter, Transaction } from 'kysely';
 import {
   ComplaintCase,
   ComplaintEvent,
-  ComplaintPolicy,
-  DEFAULT_POLICY,
+  BUILT_IN_POLICIES,
   pendingDeadlines,
-  POLICY_BOOK,
+  PoliciesInForce,
   policyInForce,
   COMPLAINT_EVENT_TYPES,
   ComplaintState,
@@ -215,8 +214,8 @@ function inLists<T>(values: readonly T[]): T[][] {
 }
 
 /** the pending deadlines as the decider sees them: judged by the policy the complaint was registered under */
-function deadlineRows(c: ComplaintCase, current: ComplaintPolicy): DeadlinesTable[] {
-  return pendingDeadlines(c, policyInForce(POLICY_BOOK, c.policyVersion, current)).map((d) => ({
+function deadlineRows(c: ComplaintCase, policies: PoliciesInForce): DeadlinesTable[] {
+  return pendingDeadlines(c, policyInForce(policies.book, c.policyVersion, policies.current)).map((d) => ({
     id: d.id,
     complaint_id: d.complaintId,
     clock: d.clock,
@@ -659,7 +658,7 @@ export class ComplaintsProjection implements Projection {
   private cacheSession: object | undefined;
 
   constructor(
-    private readonly policy: ComplaintPolicy = DEFAULT_POLICY,
+    private readonly policies: PoliciesInForce = BUILT_IN_POLICIES,
     options: ComplaintsProjectionOptions = {},
   ) {
     this.cachedComplaints = Math.max(0, options.cachedComplaints ?? DEFAULT_CACHED_COMPLAINTS);
@@ -676,7 +675,7 @@ export class ComplaintsProjection implements Projection {
       'deadlines',
       ['id', 'complaint_id', 'clock', 'subject', 'mark', 'due_at', 'fire_at'],
       ['id'],
-      (c) => deadlineRows(c, this.policy),
+      (c) => deadlineRows(c, this.policies),
     );
     this.children = [hops, refunds, escalations, deadlines] as unknown as ChildTable<never>[];
   }

@@ -1,13 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { DEFAULT_POLICY } from '@complaints/domain';
+import { IsBoolean, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 const TEXT_MAX = 4000;
-const DEPARTMENTS = Object.keys(DEFAULT_POLICY.departments);
+/**
+ * The shape of a department id. Which departments exist is the policy's
+ * business, and the policy of the complaint's own version at that (a version
+ * may add departments): the decider refuses one its policy does not know
+ * (409 `department.unknown`, naming those it knows); `GET /api/catalog` lists
+ * the departments of the policy in force.
+ */
+const DEPARTMENT_ID = /^[a-z][a-z0-9-]{0,39}$/;
+const DEPARTMENT = { example: 'billing-center', description: 'a department of the policy in force (`GET /api/catalog`)' };
+const DEPARTMENT_MESSAGE = { message: 'department must be a department id such as billing-center (GET /api/catalog lists them)' };
 
 export class DispatchWorkOrderRequest {
-  @ApiProperty({ enum: DEPARTMENTS, example: 'billing-center' })
-  @IsIn(DEPARTMENTS)
+  @ApiProperty(DEPARTMENT)
+  @IsString()
+  @Matches(DEPARTMENT_ID, DEPARTMENT_MESSAGE)
   department!: string;
 
   @ApiPropertyOptional({ description: 'what was agreed with the customer, or anything the department should know' })
@@ -18,8 +27,9 @@ export class DispatchWorkOrderRequest {
 }
 
 export class ForwardWorkOrderRequest {
-  @ApiProperty({ enum: DEPARTMENTS })
-  @IsIn(DEPARTMENTS)
+  @ApiProperty(DEPARTMENT)
+  @IsString()
+  @Matches(DEPARTMENT_ID, DEPARTMENT_MESSAGE)
   department!: string;
 
   @ApiProperty()

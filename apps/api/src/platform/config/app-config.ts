@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { PoliciesInForce } from '@complaints/domain';
 import { InvalidConfigError, ConfigProblem } from './invalid-config.error';
 import { EnvReader } from './env-reader';
 
@@ -24,6 +25,8 @@ export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
 
 /** what Kafka allows in a topic name (and what we allow in a group id) */
 const KAFKA_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+const POLICY_FILE_EXAMPLE = 'config/policies.example.json';
 
 /** this file is dist/…/app-config.js, not the TypeScript source */
 const RUNNING_COMPILED = __filename.endsWith('.js');
@@ -66,6 +69,12 @@ export interface AppConfig {
   readonly databaseUrl?: string;
   /** EVENTSTORE_URL: the event log in EventStoreDB / KurrentDB (the rest as DATABASE_URL says) */
   readonly eventStoreUrl?: string;
+  /**
+   * POLICY_FILE: the versioned policies (routing, time limits, the
+   * escalation ladder; format config/policies.example.json), and the one new
+   * complaints are registered under; unset, the built-in policy of DOMAIN.md
+   */
+  readonly policies: PoliciesInForce;
 }
 
 /**
@@ -105,10 +114,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     kafkaGroupId: read.matching('KAFKA_GROUP_ID', KAFKA_NAME, 'complaints-callcenter', 'letters, digits, ".", "_" or "-", at most 100'),
     databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     eventStoreUrl: read.url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
+    policies: read.policies('POLICY_FILE', POLICY_FILE_EXAMPLE),
   };
 
   if (problems.length > 0) throw new InvalidConfigError(problems);
   return config;
+}
+
+/** POLICY_FILE alone, for the tools that need the policies but not the rest of the configuration. */
+export function loadPolicies(env: NodeJS.ProcessEnv = process.env): PoliciesInForce {
+  const problems: ConfigProblem[] = [];
+  const policies = new EnvReader(env, problems).policies('POLICY_FILE', POLICY_FILE_EXAMPLE);
+  if (problems.length > 0) throw new InvalidConfigError(problems);
+  return policies;
+}
+
+/** Every department of every policy version in force. */
+export function departmentsInForce(policies: PoliciesInForce): string[] {
+  return [...new Set(Object.values(policies.book).flatMap((policy) => Object.keys(policy.departments)))];
 }
 
 /** What an operator should hear about at start-up although the configuration is accepted. */

@@ -1,7 +1,12 @@
-import { configWarnings, DEVELOPMENT_JWT_SECRET, loadConfig } from './app-config';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUILT_IN_POLICIES, DEFAULT_POLICY } from '@complaints/domain';
+import { configWarnings, departmentsInForce, DEVELOPMENT_JWT_SECRET, loadConfig, loadPolicies } from './app-config';
 import { InvalidConfigError } from './invalid-config.error';
 
 const PRODUCTION_SECRET = 'x'.repeat(32);
+const EXAMPLE_POLICIES = join(__dirname, '../../../../../config/policies.example.json');
 
 function problemsOf(env: NodeJS.ProcessEnv): Record<string, string> {
   try {
@@ -32,6 +37,7 @@ describe('loadConfig', () => {
       kafkaGroupId: 'complaints-callcenter',
       databaseUrl: undefined,
       eventStoreUrl: undefined,
+      policies: BUILT_IN_POLICIES,
     });
   });
 
@@ -51,8 +57,12 @@ describe('loadConfig', () => {
       KAFKA_GROUP_ID: 'complaints-staging',
       DATABASE_URL: 'postgres://app:pw@db:5432/complaints',
       EVENTSTORE_URL: 'kurrentdb://esdb:2113?tls=false',
+      POLICY_FILE: EXAMPLE_POLICIES,
     });
-    expect(config).toEqual({
+    const { policies, ...rest } = config;
+    expect(policies.current).toMatchObject({ version: '2027.1', workOrderReplyMinutes: 45 });
+    expect(Object.keys(policies.book)).toEqual(['2026.1', '2027.1']);
+    expect(rest).toEqual({
       port: 8080,
       host: '127.0.0.1',
       dataDir: '/var/lib/complaints',
@@ -68,6 +78,33 @@ describe('loadConfig', () => {
       kafkaGroupId: 'complaints-staging',
       databaseUrl: 'postgres://app:pw@db:5432/complaints',
       eventStoreUrl: 'kurrentdb://esdb:2113?tls=false',
+    });
+  });
+
+  describe('POLICY_FILE', () => {
+    let dir: string;
+    beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'policies-'))));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const write = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+
+    it('names every bad field of the file, and a file that is missing or not JSON', () => {
+      const bad = write('bad.json', JSON.stringify({ current: '2027.1', versions: [{ version: '2027.1', extends: '2026.1', workOrderReplyMinutes: 0, appealRiskDays: 'soon' }] }));
+      expect(() => loadConfig({ POLICY_FILE: bad })).toThrow(
+        new InvalidConfigError([
+          { variable: 'POLICY_FILE', problem: `${bad}: versions[0].workOrderReplyMinutes: must be a whole number of at least 1`, expected: 'a policy file as config/policies.example.json' },
+          { variable: 'POLICY_FILE', problem: `${bad}: versions[0].appealRiskDays: must be a whole number of at least 1`, expected: 'a policy file as config/policies.example.json' },
+        ]),
+      );
+      expect(problemsOf({ POLICY_FILE: join(dir, 'nowhere.json') }).POLICY_FILE).toBe(`${join(dir, 'nowhere.json')} does not exist; expected a policy file as config/policies.example.json`);
+      expect(problemsOf({ POLICY_FILE: write('broken.json', '{"current":') }).POLICY_FILE).toMatch(/broken\.json is not JSON \(/);
+    });
+
+    it('the departments of every version in force may have handlers', () => {
+      expect(departmentsInForce(loadPolicies({ POLICY_FILE: EXAMPLE_POLICIES }))).toEqual([...Object.keys(DEFAULT_POLICY.departments), 'roaming']);
+      expect(loadPolicies({})).toBe(BUILT_IN_POLICIES);
     });
   });
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { BUILT_IN_POLICIES, InvalidPolicyBook, PoliciesInForce, readPolicyBook } from '@complaints/domain';
 import { ConfigProblem } from './invalid-config.error';
 
 /**
@@ -103,6 +105,27 @@ export class EnvReader {
     if (!schemes.includes(url.protocol)) return this.refuse(name, `has the scheme ${url.protocol}//`, expected, undefined);
     if (url.hostname === '') return this.refuse(name, 'names no host', expected, undefined);
     return value;
+  }
+
+  /** a policy file (see readPolicyBook): one problem per bad field of it; unset, the built-in policies */
+  policies(name: string, example: string): PoliciesInForce {
+    const file = this.raw(name)?.trim();
+    if (file === undefined) return BUILT_IN_POLICIES;
+    const expected = `a policy file as ${example}`;
+    let input: unknown;
+    try {
+      input = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : error instanceof SyntaxError ? `is not JSON (${error.message})` : `cannot be read (${(error as Error).message})`;
+      return this.refuse(name, `${file} ${why}`, expected, BUILT_IN_POLICIES);
+    }
+    try {
+      return readPolicyBook(input);
+    } catch (error) {
+      if (!(error instanceof InvalidPolicyBook)) throw error;
+      for (const problem of error.problems) this.problems.push({ variable: name, problem: `${file}: ${problem}`, expected });
+      return BUILT_IN_POLICIES;
+    }
   }
 
   private raw(name: string): string | undefined {

@@ -1,9 +1,12 @@
+import { PoliciesInForce } from '@complaints/domain';
 import type { ProjectionStatus } from '@complaints/read-models';
 
 /** What the worker is started with (structured-cloned: plain data only). */
 export interface ProjectionWorkerData {
   eventStoreFile: string;
   readModelsFile: string;
+  /** the policies in force (plain data: a worker gets a structured clone) */
+  policies: PoliciesInForce;
   settings: {
     batchSize?: number;
     pollIntervalMs?: number;

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const runner = new ProjectionRunner({
     store,
     db,
-    projections: allProjections(),
+    projections: allProjections(data.policies),
     logger,
     ...data.settings,
     // commits happen in the main thread, which reports them: no subscription reading them back here

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Writable } from 'node:stream';
+import { BUILT_IN_POLICIES } from '@complaints/domain';
 import { newEventId, SqliteEventStore } from '@complaints/event-store';
 import { ProjectionRunnerStoppedError, WaitForPositionTimeoutError } from '@complaints/read-models';
 import { WorkerProjectionHost } from './worker-projection-host';
@@ -58,7 +59,7 @@ describe('WorkerProjectionHost', () => {
     });
     host = new WorkerProjectionHost({
       store,
-      data: { eventStoreFile: join(dir, 'events.sqlite'), readModelsFile: join(dir, 'read-models.sqlite'), settings: { pollIntervalMs: 50 } },
+      data: { eventStoreFile: join(dir, 'events.sqlite'), readModelsFile: join(dir, 'read-models.sqlite'), policies: BUILT_IN_POLICIES, settings: { pollIntervalMs: 50 } },
       logger: pino({ level: 'info' }, destination),
       restartDelayMs: 50,
     });
