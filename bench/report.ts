@@ -91,7 +91,7 @@ and the details list every round, so the noise of the machine is visible.
   --per-day 3500 --seed 1\` (about 1,320,000 events of 105,000 complaints),
   generated once through the real command pipeline and kept in
   \`.cache/bench/\` (git-ignored; \`npm run bench -- --prepare\` generates it
-  alone, which takes 6 to 13 minutes at 1,700 to 3,700 events/s by the host). Each round, in
+  alone, which takes 6 to 13 minutes at 1,400 to 3,700 events/s by the host). Each round, in
   processes of their own: the raw paged \`SqliteEventStore.readAll\` scan of the
   whole log (pages as the runner reads them), then
   \`ProjectionRunner.rebuild()\` of \`allProjections()\` into a new read-model
