@@ -27,8 +27,8 @@ import { WorkingDayCalendarUnavailable } from './working-day-calendar.error';
  *   the weekend days of a holiday period may be listed too (no effect).
  * - `workdays`: make-up working days (调休), each a Saturday or a Sunday.
  *
- * The file replaces the package's data entirely: it must cover the current
- * year, and should cover the next. A bad file stops the server with every problem listed.
+ * The file replaces the package's data entirely: it should cover the current
+ * year and the next. A bad file stops the server with every problem listed.
  */
 export const WORKING_DAYS_FILE = 'WORKING_DAYS_FILE';
 
@@ -39,21 +39,21 @@ export interface LoadWorkingDayCalendarOptions {
   readonly file?: string;
   /** now, from the injected clock: its year (in China) must be covered */
   readonly now: Date;
-  /** told when the next year is not covered (see {@link checkCalendarCoverage}) */
-  readonly onWarning?: (message: string) => void;
+  /** told when the current or the next year is not covered (see {@link checkCalendarCoverage}) */
+  readonly onCoverageProblem?: (problem: CalendarCoverageProblem) => void;
 }
 
 /**
  * The calendar for start-up: from the file when given, else from the package;
- * validated, and checked to cover the current year (the next: a warning).
+ * validated, and checked to cover the current and the next year.
  *
- * @throws {WorkingDayCalendarUnavailable} listing every problem and what to do
+ * @throws {WorkingDayCalendarUnavailable} when the data is missing or bad, listing every problem and what to do
  */
 export function loadWorkingDayCalendar(options: LoadWorkingDayCalendarOptions): WorkingDayCalendar {
   const file = options.file?.trim();
   const calendar = file ? calendarFromFile(file) : calendarFromData(chineseDaysPackageData(), `set ${WORKING_DAYS_FILE} to a calendar file (format: ${EXAMPLE_FILE})`);
-  const warning = checkCalendarCoverage(calendar, options.now);
-  if (warning) options.onWarning?.(warning);
+  const problem = checkCalendarCoverage(calendar, options.now);
+  if (problem) options.onCoverageProblem?.(problem);
   return calendar;
 }
 
@@ -87,37 +87,40 @@ function calendarFromData(data: WorkingDayData, remedy: string): WorkingDayCalen
   return WorkingDayCalendar.from(data);
 }
 
+/** A year the calendar lacks: the current one (an error) or the next (a warning). */
+export interface CalendarCoverageProblem {
+  severity: 'error' | 'warning';
+  message: string;
+}
+
 /**
- * The start-up check. Deadlines in working days are scheduled from now, so
- * the current year (in China) must be covered, or the server refuses to
- * start. The next year is needed only by deadlines that cross New Year; the
- * State Council publishes its holidays around November, and until the data
- * has them such a deadline is refused when it would be scheduled
- * (CalendarNotCovering, a 409 that says why), never guessed. So a missing next
- * year is a warning, returned for the log.
- *
- * @throws {WorkingDayCalendarUnavailable} when the current year is missing, saying how to supply it
- * @returns a warning naming the missing next year and how to supply it, or undefined
+ * Whether the calendar covers the current year and the next, taken in China.
+ * Neither stops the server: complaints are registered, dispatched and
+ * answered without a holiday table. What needs one is a deadline in working
+ * days, and that is refused at scheduling (409, with the reason) while its
+ * year is missing, never guessed. A missing current year is an error in the
+ * log and in `/health` (degraded); a missing next year a warning.
  */
-export function checkCalendarCoverage(calendar: WorkingDayCalendar, now: Date): string | undefined {
+export function checkCalendarCoverage(calendar: WorkingDayCalendar, now: Date): CalendarCoverageProblem | undefined {
   const current = chinaYearOf(now.toISOString());
   const howTo = (years: number[]) =>
     `once the State Council has published the holiday arrangement for ${years.join(' and ')}, either install a version of chinese-days that has it, ` +
     `or write a calendar file covering ${years.join(' and ')} (format: ${EXAMPLE_FILE}) and start the server with ${WORKING_DAYS_FILE}=/path/to/working-days.json`;
   if (!calendar.coversYear(current)) {
-    const missing = calendar.missingYears([current, current + 1]);
-    throw new WorkingDayCalendarUnavailable(
-      `the calendar (${calendar.source}) covers ${calendar.years.from} to ${calendar.years.to}, but not ${current} (the current year); ` +
-        'deadlines in working days cannot be scheduled in a year whose holidays are unknown',
-      [],
-      howTo(missing),
-    );
+    return {
+      severity: 'error',
+      message:
+        `the calendar (${calendar.source}) covers ${calendar.years.from} to ${calendar.years.to}, but not ${current} (the current year): ` +
+        `every deadline in working days (the answer to a customer query) is refused until it does; ${howTo(calendar.missingYears([current, current + 1]))}`,
+    };
   }
   if (calendar.coversYear(current + 1)) return undefined;
-  return (
-    `the calendar (${calendar.source}) covers ${calendar.years.from} to ${calendar.years.to}, but not ${current + 1} (the next year): ` +
-    `a deadline in working days that would end in ${current + 1} is refused until it does; ${howTo([current + 1])}`
-  );
+  return {
+    severity: 'warning',
+    message:
+      `the calendar (${calendar.source}) covers ${calendar.years.from} to ${calendar.years.to}, but not ${current + 1} (the next year): ` +
+      `a deadline in working days that would end in ${current + 1} is refused until it does; ${howTo([current + 1])}`,
+  };
 }
 
 function messageOf(error: unknown): string {

@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { CLOCK, ManualClock } from '@complaints/application';
 import { daysBetween, mainlandChina2025and2026 } from '@complaints/domain/calendar/mainland-china-2025-2026.fixture';
 import { WorkingDayCalendar } from '@complaints/domain/calendar/working-days';
+import { HealthRegistry } from '../platform/observability/health-registry';
 import { CalendarModule, WORKING_DAY_CALENDAR } from './calendar.module';
 import { chineseDaysPackageData, fromChineseDaysJson } from './chinese-days.data';
 import { WorkingDayCalendarUnavailable } from './working-day-calendar.error';
@@ -138,38 +139,43 @@ describe('a calendar file (WORKING_DAYS_FILE)', () => {
   });
 });
 
-describe('the start-up check: the current year must be covered, the next should be', () => {
+describe('the start-up check: the current year should be covered, and the next', () => {
   it('passes quietly when both are covered', () => {
     expect(checkCalendarCoverage(notices, MID_2025)).toBeUndefined();
   });
 
   it('warns when the next year is missing, saying how to supply it', () => {
-    const warning = checkCalendarCoverage(notices, MID_2026);
-    expect(warning).toContain('covers 2025 to 2026, but not 2027 (the next year)');
-    expect(warning).toContain('is refused until it does');
-    expect(warning).toContain('WORKING_DAYS_FILE=/path/to/working-days.json');
-    expect(warning).toContain('config/working-days.example.json');
+    const problem = checkCalendarCoverage(notices, MID_2026);
+    expect(problem?.severity).toBe('warning');
+    expect(problem?.message).toContain('covers 2025 to 2026, but not 2027 (the next year)');
+    expect(problem?.message).toContain('is refused until it does');
+    expect(problem?.message).toContain('WORKING_DAYS_FILE=/path/to/working-days.json');
+    expect(problem?.message).toContain('config/working-days.example.json');
   });
 
-  it('refuses to start without the current year, taken in China: 2026-12-31T16:30Z is already 2027 there', () => {
-    const error = failureOf(() => checkCalendarCoverage(notices, new Date('2026-12-31T16:30:00Z')));
-    expect(error.message).toContain('but not 2027 (the current year)');
-    expect(error.message).toContain('2027 and 2028');
+  it('without the current year, taken in China (2026-12-31T16:30Z is already 2027 there), it is an error, and the server still starts', () => {
+    const problem = checkCalendarCoverage(notices, new Date('2026-12-31T16:30:00Z'));
+    expect(problem?.severity).toBe('error');
+    expect(problem?.message).toContain('but not 2027 (the current year): every deadline in working days (the answer to a customer query) is refused until it does');
+    expect(problem?.message).toContain('2027 and 2028');
   });
 
-  it('on the package data: starts with a warning in its last year, refuses the year after', () => {
+  it('on the package data: a warning in its last year, an error the year after', () => {
     const { years } = chineseDaysPackageData();
-    const warnings: string[] = [];
-    expect(() => loadWorkingDayCalendar({ now: new Date(`${years.to}-06-01T00:00:00Z`), onWarning: (w) => warnings.push(w) })).not.toThrow();
-    expect(warnings).toEqual([expect.stringContaining(`but not ${years.to + 1} (the next year)`)]);
-    const error = failureOf(() => loadWorkingDayCalendar({ now: new Date(`${years.to + 1}-06-01T00:00:00Z`) }));
-    expect(error.message).toContain(`but not ${years.to + 1} (the current year)`);
+    const problems: { severity: string; message: string }[] = [];
+    loadWorkingDayCalendar({ now: new Date(`${years.to}-06-01T00:00:00Z`), onCoverageProblem: (p) => problems.push(p) });
+    loadWorkingDayCalendar({ now: new Date(`${years.to + 1}-06-01T00:00:00Z`), onCoverageProblem: (p) => problems.push(p) });
+    expect(problems).toEqual([
+      { severity: 'warning', message: expect.stringContaining(`but not ${years.to + 1} (the next year)`) },
+      { severity: 'error', message: expect.stringContaining(`but not ${years.to + 1} (the current year)`) },
+    ]);
   });
 });
 
 describe('CalendarModule', () => {
+  const clock = new ManualClock(MID_2025);
   @Global()
-  @Module({ providers: [{ provide: CLOCK, useValue: new ManualClock(MID_2025) }], exports: [CLOCK] })
+  @Module({ providers: [{ provide: CLOCK, useValue: clock }, HealthRegistry], exports: [CLOCK, HealthRegistry] })
   class ClockModule {}
 
   @Module({ imports: [ClockModule, CalendarModule] })
@@ -191,6 +197,23 @@ describe('CalendarModule', () => {
       expect(calendar.source).toContain(EXAMPLE);
       expect(calendar.isWorkingDay('2025-10-11')).toBe(true);
     } finally {
+      await app.close();
+    }
+  });
+
+  it('reports in /health whether the current year is covered, as the clock moves; a missing year only degrades', async () => {
+    process.env[WORKING_DAYS_FILE] = EXAMPLE;
+    clock.set(MID_2025);
+    const app = await start();
+    try {
+      const health = app.get(HealthRegistry);
+      expect(await health.check()).toEqual({ status: 'ok', checks: { calendar: { status: 'ok', detail: expect.stringMatching(/, 2025 to 2026$/) } } });
+      clock.set(new Date('2027-03-01T00:00:00Z'));
+      const report = await health.check();
+      expect(report.status).toBe('degraded');
+      expect(report.checks.calendar).toEqual({ status: 'down', detail: expect.stringContaining('but not 2027 (the current year)') });
+    } finally {
+      clock.set(MID_2025);
       await app.close();
     }
   });
