@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Clock, CLOCK, ManualClock } from '@complaints/application';
-import { CommandContext, ComplaintCase, ComplaintCommand, ComplaintEvent, ComplaintPolicy, Deadline, EscalationTrigger, pendingDeadlines, PoliciesInForce, policyInForce } from '@complaints/domain';
+import { CommandContext, ComplaintCase, ComplaintCommand, ComplaintEvent, ComplaintPolicy, Deadline, EscalationTrigger, judgingPolicies, pendingDeadlines, PoliciesInForce, policyInForce } from '@complaints/domain';
 import { EVENT_STORE, EventStore } from '@complaints/event-store';
 import { CommandIdentity, complaintStreamId } from '../complaints/complaint-ids';
 import { COMPLAINT_POLICIES } from '../complaints/complaint-policy.provider';
@@ -461,14 +461,15 @@ export class DemoRunner {
     }
   }
 
-  /** a complaint's clocks follow the policy it was registered under */
-  private policyOf(complaint: ComplaintCase): ComplaintPolicy {
-    return policyInForce(this.policies.book, complaint.policyVersion, this.policy);
+  /** the pending deadlines of a complaint, each clock judged by the policy in force when it started */
+  private pendingOf(complaint: ComplaintCase): Deadline[] {
+    const judging = judgingPolicies(policyInForce(this.policies.book, complaint.policyVersion, this.policy), this.policies);
+    return pendingDeadlines(complaint, judging.own, judging.of);
   }
 
   private stillPending(entry: DeadlineEntry): boolean {
     const tracked = this.tracked.get(entry.no);
-    const pending = tracked !== undefined && pendingDeadlines(tracked.complaint, this.policyOf(tracked.complaint)).some((d) => d.id === entry.deadline.id);
+    const pending = tracked !== undefined && this.pendingOf(tracked.complaint).some((d) => d.id === entry.deadline.id);
     if (!pending) this.deadlineDone(entry.no);
     return pending;
   }
@@ -504,7 +505,7 @@ export class DemoRunner {
     tracked.complaint = complaint;
     tracked.revision = result.revision;
     // from the command's own instant, never from where the wave has moved the clock since
-    for (const deadline of pendingDeadlines(complaint, this.policyOf(complaint))) {
+    for (const deadline of this.pendingOf(complaint)) {
       if (tracked.queued.has(deadline.id)) continue;
       tracked.queued.add(deadline.id);
       tracked.deadlinesQueued++;

@@ -2,7 +2,7 @@ import { CompleteCallback } from '../complaint/complaint.commands';
 import { ComplaintEvent } from '../complaint/complaint.events';
 import { ComplaintCase } from '../complaint/complaint.state';
 import { escalated, escalationTarget } from '../complaint/escalation';
-import { ComplaintPolicy } from '../policy/complaint-policy';
+import { clockPolicyVersion, ComplaintPolicy, JudgingPolicies } from '../policy/complaint-policy';
 import { CommandRefused, NotFound } from '../shared/domain-error';
 import { addMinutes, Instant } from '../shared/time';
 
@@ -20,6 +20,8 @@ export interface CallbackState {
   status: 'scheduled' | 'completed';
   attempt: number;
   dueAt: Instant;
+  /** the policy version the current attempt's clock is judged by, when not the complaint's own */
+  policyVersion?: string;
   outcome?: CallbackOutcome;
   attempts: { attempt: number; outcome: CallbackOutcome; notes?: string; at: Instant }[];
   overdue?: boolean;
@@ -29,15 +31,27 @@ export function callbackId(complaintId: string, cycle: number): string {
   return `${complaintId}.cb${cycle}`;
 }
 
-/** the callback the archiving of this cycle schedules */
+/** the callback the archiving of this cycle schedules; `policy`, the one in force now, judges its clock */
 export function scheduleCallback(complaint: ComplaintCase, archivedAt: Instant, policy: ComplaintPolicy): ComplaintEvent {
   return {
     type: 'CallbackScheduled',
-    data: { complaintId: complaint.id, callbackId: callbackId(complaint.id, complaint.cycle), cycle: complaint.cycle, attempt: 1, dueAt: addMinutes(archivedAt, policy.callbackWithinMinutes) },
+    data: {
+      complaintId: complaint.id,
+      callbackId: callbackId(complaint.id, complaint.cycle),
+      cycle: complaint.cycle,
+      attempt: 1,
+      dueAt: addMinutes(archivedAt, policy.callbackWithinMinutes),
+      ...clockPolicyVersion(complaint, policy),
+    },
   };
 }
 
-export function completeCallback(command: CompleteCallback, complaint: ComplaintCase, policy: ComplaintPolicy): ComplaintEvent[] {
+/**
+ * The attempts a callback gets are its own policy's (the one in force when it
+ * was scheduled); a new attempt is a new clock, judged by the policy in force
+ * now; a reopening escalates by the complaint's own ladder.
+ */
+export function completeCallback(command: CompleteCallback, complaint: ComplaintCase, policies: JudgingPolicies): ComplaintEvent[] {
   const { callbackId: id, outcome, notes } = command.data;
   const { now } = command.context;
   const callback = complaint.callbacks.find((c) => c.id === id);
@@ -50,11 +64,23 @@ export function completeCallback(command: CompleteCallback, complaint: Complaint
     case 'satisfied':
       return [done];
     case 'unreachable':
-      if (callback.attempt >= policy.callbackMaxAttempts) return [done];
-      return [done, { type: 'CallbackRescheduled', data: { complaintId: complaint.id, callbackId: id, attempt: callback.attempt + 1, dueAt: addMinutes(now, policy.callbackRetryMinutes) } }];
+      if (callback.attempt >= policies.of(callback.policyVersion).callbackMaxAttempts) return [done];
+      return [
+        done,
+        {
+          type: 'CallbackRescheduled',
+          data: {
+            complaintId: complaint.id,
+            callbackId: id,
+            attempt: callback.attempt + 1,
+            dueAt: addMinutes(now, policies.current.callbackRetryMinutes),
+            ...clockPolicyVersion(complaint, policies.current),
+          },
+        },
+      ];
     case 'unsatisfied': {
       const reopened: ComplaintEvent = { type: 'ComplaintReopened', data: { complaintId: complaint.id, callbackId: id, cycle: complaint.cycle + 1, reopenedAt: now } };
-      const to = escalationTarget(complaint, 'customer_unsatisfied', policy);
+      const to = escalationTarget(complaint, 'customer_unsatisfied', policies.own);
       const reason = notes ? `unsatisfied at the callback: ${notes}` : 'unsatisfied at the callback';
       return to ? [done, reopened, escalated(complaint, to, 'customer_unsatisfied', reason, now)] : [done, reopened];
     }

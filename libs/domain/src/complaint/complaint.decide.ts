@@ -1,7 +1,7 @@
 import { answerCustomerQuery, recordCustomerQuery } from '../query/customer-query';
 import { decideRefund } from '../refund/refund.decide';
 import { isRefundOpen } from '../refund/refund.state';
-import { ComplaintPolicy, DEFAULT_POLICY, POLICY_BOOK, PolicyBook, policyInForce } from '../policy/complaint-policy';
+import { clockPolicyVersion, ComplaintPolicy, DEFAULT_POLICY, judgingPolicies, PoliciesInForce, POLICY_BOOK, PolicyBook, policyInForce } from '../policy/complaint-policy';
 import { assertNever, Decider } from '../shared/decider';
 import { CommandRefused, NotFound } from '../shared/domain-error';
 import { addMinutes } from '../shared/time';
@@ -126,6 +126,7 @@ function escalate(command: EscalateComplaint, complaint: ComplaintCase, policy: 
   return [escalated(complaint, to, 'manual', command.data.reason, command.context.now)];
 }
 
+/** `policy`: the one in force now, which judges the callback's clock */
 function archive(command: ArchiveComplaint, complaint: ComplaintCase, policy: ComplaintPolicy): ComplaintEvent[] {
   if (complaint.status !== 'satisfied') {
     throw new CommandRefused('complaint.not_satisfied', `complaint ${complaint.id} is ${complaint.status}; it is archived once the customer is satisfied`);
@@ -138,7 +139,13 @@ function archive(command: ArchiveComplaint, complaint: ComplaintCase, policy: Co
   return [{ type: 'ComplaintArchived', data: { complaintId: command.data.complaintId, archivedAt } }, scheduleCallback(complaint, archivedAt, policy)];
 }
 
-export function decideComplaint(command: ComplaintCommand, state: ComplaintState, policy: ComplaintPolicy = DEFAULT_POLICY): ComplaintEvent[] {
+/**
+ * `policy`: the complaint's own (the version it was registered under, or the
+ * one a new complaint is registered under); `inForce`: the policy in force
+ * now, which judges every clock started now, and every version, by which a
+ * clock that recorded its own is judged. Without it, `policy` is in force.
+ */
+export function decideComplaint(command: ComplaintCommand, state: ComplaintState, policy: ComplaintPolicy = DEFAULT_POLICY, inForce?: PoliciesInForce): ComplaintEvent[] {
   if (command.type === 'RegisterComplaint') {
     if (state.status !== 'none') {
       throw new CommandRefused('complaint.already_registered', `complaint ${command.data.complaintId} is already registered`);
@@ -148,10 +155,12 @@ export function decideComplaint(command: ComplaintCommand, state: ComplaintState
   if (state.status === 'none') {
     throw new NotFound('complaint.not_found', `complaint ${command.data.complaintId} does not exist`);
   }
+  const policies = judgingPolicies(policy, inForce);
+  const current = policies.current;
   // a deadline that raced the archiving is simply no longer pending
-  if (command.type === 'FireDeadline') return fireDeadline(command, state, policy);
+  if (command.type === 'FireDeadline') return fireDeadline(command, state, policies);
   // the callback comes after the archiving
-  if (command.type === 'CompleteCallback') return completeCallback(command, state, policy);
+  if (command.type === 'CompleteCallback') return completeCallback(command, state, policies);
   if (state.status === 'archived') {
     throw new CommandRefused('complaint.archived', `complaint ${state.id} was archived at ${state.archivedAt}; nothing more can be done to it`);
   }
@@ -167,13 +176,13 @@ export function decideComplaint(command: ComplaintCommand, state: ComplaintState
     case 'EscalateComplaint':
       return escalate(command, state, policy);
     case 'ArchiveComplaint':
-      return archive(command, state, policy);
+      return archive(command, state, current);
     case 'PauseLevelClock':
       return pauseLevelClock(command, state);
     case 'ResumeLevelClock':
       return resumeLevelClock(command, state);
     case 'RecordCustomerQuery':
-      return recordCustomerQuery(state.id, state.queries, command.data, command.context.now, policy.queryAnswerWorkingDays, command.context.calendar);
+      return recordCustomerQuery(state.id, state.queries, command.data, command.context.now, current.queryAnswerWorkingDays, command.context.calendar, clockPolicyVersion(state, current));
     case 'AnswerCustomerQuery':
       return answerCustomerQuery(state.id, state.queries, command.data, command.context.now);
     case 'DispatchWorkOrder':
@@ -181,12 +190,12 @@ export function decideComplaint(command: ComplaintCommand, state: ComplaintState
     case 'ForwardWorkOrder':
     case 'ReplyToWorkOrder':
     case 'ReturnWorkOrder':
-      return decideWorkOrder(command, state, policy);
+      return decideWorkOrder(command, state, current);
     case 'RequestRefund':
     case 'VerifyRefund':
     case 'ApproveCashRefund':
     case 'ExecuteRefund':
-      return decideRefund(command, state, policy);
+      return decideRefund(command, state, current);
     default:
       return assertNever(command);
   }
@@ -195,11 +204,12 @@ export function decideComplaint(command: ComplaintCommand, state: ComplaintState
 /**
  * The complaint's stream as one decider: the complaint, its work orders and
  * its refunds. New complaints are registered under `current`; a registered
- * complaint is judged by the version it was registered under.
+ * complaint is judged by the version it was registered under, and each of its
+ * clocks by the policy in force when it started (see {@link JudgingPolicies}).
  */
 export function complaintDecider(current: ComplaintPolicy = DEFAULT_POLICY, book: PolicyBook = POLICY_BOOK): Decider<ComplaintState, ComplaintCommand, ComplaintEvent> {
   return {
-    decide: (command, state) => decideComplaint(command, state, isRegistered(state) ? policyInForce(book, state.policyVersion, current) : current),
+    decide: (command, state) => decideComplaint(command, state, isRegistered(state) ? policyInForce(book, state.policyVersion, current) : current, { current, book }),
     evolve: evolveComplaint,
     initialState: initialComplaintState,
   };

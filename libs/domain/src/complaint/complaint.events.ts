@@ -131,7 +131,8 @@ export type RefundVerificationOverdue = {
 /** The customer will be called back (回访) by `dueAt`. */
 export type CallbackScheduled = {
   type: 'CallbackScheduled';
-  data: { complaintId: string; callbackId: string; cycle: number; attempt: number; dueAt: Instant };
+  /** `policyVersion`: the policy version this attempt's clock is judged by, when not the complaint's own */
+  data: { complaintId: string; callbackId: string; cycle: number; attempt: number; dueAt: Instant; policyVersion?: string };
 };
 
 export type CallbackCompleted = {
@@ -142,7 +143,8 @@ export type CallbackCompleted = {
 /** The customer was unreachable: another attempt by `dueAt`. */
 export type CallbackRescheduled = {
   type: 'CallbackRescheduled';
-  data: { complaintId: string; callbackId: string; attempt: number; dueAt: Instant };
+  /** `policyVersion`: the policy version this attempt's clock is judged by, when not the complaint's own */
+  data: { complaintId: string; callbackId: string; attempt: number; dueAt: Instant; policyVersion?: string };
 };
 
 /** The callback came due without being made. */

@@ -151,16 +151,19 @@ export function evolveComplaint(state: ComplaintState, event: ComplaintEvent): C
         refunds: complaint.refunds.map((r) => (r.id === event.data.refundId ? { ...r, verificationOverdue: true } : r)),
       };
     case 'CallbackScheduled': {
-      const { callbackId, cycle, attempt, dueAt } = event.data;
-      return { ...complaint, callbacks: [...complaint.callbacks, { id: callbackId, cycle, status: 'scheduled', attempt, dueAt, attempts: [] }] };
+      const { callbackId, cycle, attempt, dueAt, policyVersion } = event.data;
+      return {
+        ...complaint,
+        callbacks: [...complaint.callbacks, { id: callbackId, cycle, status: 'scheduled', attempt, dueAt, ...(policyVersion !== undefined && { policyVersion }), attempts: [] }],
+      };
     }
     case 'CallbackCompleted': {
       const { callbackId, attempt, outcome, notes, completedAt } = event.data;
       return withCallback(complaint, callbackId, (c) => ({ ...c, status: 'completed', outcome, attempts: [...c.attempts, { attempt, outcome, notes, at: completedAt }] }));
     }
     case 'CallbackRescheduled': {
-      const { callbackId, attempt, dueAt } = event.data;
-      return withCallback(complaint, callbackId, (c) => ({ ...c, status: 'scheduled', outcome: undefined, attempt, dueAt, overdue: false }));
+      const { callbackId, attempt, dueAt, policyVersion } = event.data;
+      return withCallback(complaint, callbackId, (c) => ({ ...c, status: 'scheduled', outcome: undefined, attempt, dueAt, policyVersion, overdue: false }));
     }
     case 'CallbackOverdue':
       return withCallback({ ...complaint, firedDeadlines: [...complaint.firedDeadlines, event.data.deadlineId] }, event.data.callbackId, (c) => ({ ...c, overdue: true }));

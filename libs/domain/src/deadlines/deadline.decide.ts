@@ -2,7 +2,7 @@ import { FireDeadline, PauseLevelClock, ResumeLevelClock } from '../complaint/co
 import { ComplaintEvent } from '../complaint/complaint.events';
 import { ComplaintCase } from '../complaint/complaint.state';
 import { escalated, escalationTarget } from '../complaint/escalation';
-import { ComplaintPolicy } from '../policy/complaint-policy';
+import { JudgingPolicies } from '../policy/complaint-policy';
 import { CommandRefused } from '../shared/domain-error';
 import { addMinutes, minutesBetween, notAfter } from '../shared/time';
 import { isAnswered, pendingDeadlines } from './deadline';
@@ -13,10 +13,11 @@ import { isAnswered, pendingDeadlines } from './deadline';
  * one that already fired, or whose clock stopped or moved, writes nothing;
  * two schedulers racing are settled by the stream's expected revision.
  */
-export function fireDeadline(command: FireDeadline, complaint: ComplaintCase, policy: ComplaintPolicy): ComplaintEvent[] {
+export function fireDeadline(command: FireDeadline, complaint: ComplaintCase, policies: JudgingPolicies): ComplaintEvent[] {
+  const policy = policies.own;
   const { deadline } = command.data;
   const { now } = command.context;
-  const pending = pendingDeadlines(complaint, policy).find((d) => d.id === deadline.id);
+  const pending = pendingDeadlines(complaint, policy, policies.of).find((d) => d.id === deadline.id);
   if (!pending || !notAfter(pending.fireAt, now)) return [];
   const base = { complaintId: complaint.id, deadlineId: pending.id };
   if (pending.mark !== 'due') {

@@ -57,13 +57,17 @@ export function isAnswered(complaint: ComplaintCase): boolean {
   return complaint.status === 'answered' || complaint.status === 'satisfied' || complaint.status === 'archived';
 }
 
-/** Every deadline of the complaint's running clocks that has not fired yet. */
-export function pendingDeadlines(complaint: ComplaintCase, policy: ComplaintPolicy): Deadline[] {
+/**
+ * Every deadline of the complaint's running clocks that has not fired yet.
+ * `policy` is the complaint's own; a clock that recorded another version
+ * (started after a new policy was put in force) is judged by `policyOf` it.
+ */
+export function pendingDeadlines(complaint: ComplaintCase, policy: ComplaintPolicy, policyOf: (version: string | undefined) => ComplaintPolicy = () => policy): Deadline[] {
   const fired = new Set(complaint.firedDeadlines);
   const all: Deadline[] = [];
   for (const order of complaint.workOrders.filter(isWorkOrderOpen)) {
     const hop = order.hops[order.hops.length - 1];
-    all.push(...marksOf(complaint.id, 'work_order_reply', `${order.id}#${hop.hop}`, hop.startedAt, hop.replyDueAt, policy));
+    all.push(...marksOf(complaint.id, 'work_order_reply', `${order.id}#${hop.hop}`, hop.startedAt, hop.replyDueAt, policyOf(hop.policyVersion)));
   }
   if (!isAnswered(complaint)) {
     if (!complaint.levelClock.pausedSince) {
@@ -72,15 +76,16 @@ export function pendingDeadlines(complaint: ComplaintCase, policy: ComplaintPoli
     all.push(...marksOf(complaint.id, 'appeal_risk', complaint.id, complaint.registeredAt, complaint.appealRiskAt, policy));
   }
   for (const refund of complaint.refunds.filter((r) => r.status === 'requested' && isRefundOpen(r))) {
-    all.push(...marksOf(complaint.id, 'refund_verification', refund.id, refund.requestedAt, refund.verifyDueAt, policy));
+    all.push(...marksOf(complaint.id, 'refund_verification', refund.id, refund.requestedAt, refund.verifyDueAt, policyOf(refund.policyVersion)));
   }
   for (const callback of complaint.callbacks.filter((c) => c.status === 'scheduled')) {
     // each attempt has its own clock, from when it was set
-    const startedAt = addMinutes(callback.dueAt, -(callback.attempt === 1 ? policy.callbackWithinMinutes : policy.callbackRetryMinutes));
-    all.push(...marksOf(complaint.id, 'callback', `${callback.id}@${callback.attempt}`, startedAt, callback.dueAt, policy));
+    const own = policyOf(callback.policyVersion);
+    const startedAt = addMinutes(callback.dueAt, -(callback.attempt === 1 ? own.callbackWithinMinutes : own.callbackRetryMinutes));
+    all.push(...marksOf(complaint.id, 'callback', `${callback.id}@${callback.attempt}`, startedAt, callback.dueAt, own));
   }
   for (const query of complaint.queries.filter((q) => !q.answeredAt && !q.overdueAt)) {
-    all.push(...marksOf(complaint.id, 'query_answer', query.id, query.recordedAt, query.answerDueAt, policy));
+    all.push(...marksOf(complaint.id, 'query_answer', query.id, query.recordedAt, query.answerDueAt, policyOf(query.policyVersion)));
   }
   return all.filter((d) => !fired.has(d.id));
 }

@@ -116,3 +116,36 @@ export const POLICY_BOOK: PolicyBook = { [DEFAULT_POLICY.version]: DEFAULT_POLIC
 export function policyInForce(book: PolicyBook, version: string | undefined, current: ComplaintPolicy): ComplaintPolicy {
   return (version !== undefined && book[version]) || current;
 }
+
+/** The policies in force: the one new complaints and new clocks are judged by, and every version ever in force. */
+export interface PoliciesInForce {
+  /** new complaints are registered under this one, and every clock started now is judged by it */
+  current: ComplaintPolicy;
+  /** every version a complaint or a clock may have been judged by, by version */
+  book: PolicyBook;
+}
+
+/**
+ * A clock is judged by the policy in force when it started. So a registered
+ * complaint is judged by two: its own (the version it was registered under:
+ * its level time limit, its appeal risk, its escalation ladder) and the one in
+ * force now, for the clocks it starts now (a department's reply hour, a
+ * refund's verification, a callback attempt, a query's answer). Such a clock
+ * records its version when it is not the complaint's own, and is judged by it
+ * for good: a later policy rewrites nothing.
+ */
+export interface JudgingPolicies {
+  own: ComplaintPolicy;
+  current: ComplaintPolicy;
+  /** the policy of a clock that recorded `version` (none recorded: the complaint's own) */
+  of(version: string | undefined): ComplaintPolicy;
+}
+
+export function judgingPolicies(own: ComplaintPolicy, inForce: PoliciesInForce = { current: own, book: { [own.version]: own } }): JudgingPolicies {
+  return { own, current: inForce.current, of: (version) => (version !== undefined && inForce.book[version]) || own };
+}
+
+/** What an event that starts a clock records of its policy: the version, when it is not the complaint's own. */
+export function clockPolicyVersion(complaint: { policyVersion: string }, policy: ComplaintPolicy): { policyVersion?: string } {
+  return policy.version === complaint.policyVersion ? {} : { policyVersion: policy.version };
+}

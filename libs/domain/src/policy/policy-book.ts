@@ -1,5 +1,5 @@
 import { COMPLAINT_CATEGORIES, COMPLAINT_CHANNELS, COMPLAINT_LEVELS, EscalationTier } from '../complaint/complaint.types';
-import { ComplaintPolicy, DEFAULT_POLICY, MIIT_CLASS_NAMES, POLICY_BOOK, PolicyBook } from './complaint-policy';
+import { ComplaintPolicy, DEFAULT_POLICY, MIIT_CLASS_NAMES, PoliciesInForce, POLICY_BOOK, PolicyBook } from './complaint-policy';
 
 /**
  * The policies an operator configures (POLICY_FILE), read and checked.
@@ -17,12 +17,6 @@ import { ComplaintPolicy, DEFAULT_POLICY, MIIT_CLASS_NAMES, POLICY_BOOK, PolicyB
  *   "versions": [{ "version": "2027.1", "extends": "2026.1", "workOrderReplyMinutes": 45 }] }
  * ```
  */
-export interface PoliciesInForce {
-  /** new complaints are registered under this one */
-  current: ComplaintPolicy;
-  /** every version a complaint may have been registered under, by version */
-  book: PolicyBook;
-}
 
 export const BUILT_IN_POLICIES: PoliciesInForce = { current: DEFAULT_POLICY, book: POLICY_BOOK };
 

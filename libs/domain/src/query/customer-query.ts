@@ -16,6 +16,8 @@ export interface CustomerQueryState {
   department?: string;
   recordedAt: Instant;
   answerDueAt: Instant;
+  /** the policy version its clock is judged by, when not the complaint's own */
+  policyVersion?: string;
   answer?: string;
   answeredAt?: Instant;
   /** set when the answer was not given in time */
@@ -25,7 +27,8 @@ export interface CustomerQueryState {
 
 export type CustomerQueryRecorded = {
   type: 'CustomerQueryRecorded';
-  data: { complaintId: string; queryId: string; question: string; department?: string; recordedAt: Instant; workingDays: number; answerDueAt: Instant };
+  /** `policyVersion`: the policy version its clock is judged by, when not the complaint's own */
+  data: { complaintId: string; queryId: string; question: string; department?: string; recordedAt: Instant; workingDays: number; answerDueAt: Instant; policyVersion?: string };
 };
 
 export type CustomerQueryAnswered = {
@@ -53,6 +56,8 @@ export function recordCustomerQuery(
   now: Instant,
   workingDays: number,
   calendar: WorkingDays | undefined,
+  /** the version of the policy `workingDays` comes from, when it is not the complaint's own */
+  clockPolicy: { policyVersion?: string } = {},
 ): CustomerQueryRecorded[] {
   if (queries.some((q) => q.id === data.queryId)) {
     throw new CommandRefused('query.already_recorded', `query ${data.queryId} is already recorded on complaint ${complaintId}`);
@@ -63,7 +68,7 @@ export function recordCustomerQuery(
   return [
     {
       type: 'CustomerQueryRecorded',
-      data: { complaintId, queryId: data.queryId, question: data.question, ...(data.department && { department: data.department }), recordedAt: now, workingDays, answerDueAt },
+      data: { complaintId, queryId: data.queryId, question: data.question, ...(data.department && { department: data.department }), recordedAt: now, workingDays, answerDueAt, ...clockPolicy },
     },
   ];
 }
@@ -83,8 +88,8 @@ export function answerCustomerQuery(
 export function evolveCustomerQueries(queries: readonly CustomerQueryState[], event: CustomerQueryEvent): CustomerQueryState[] {
   switch (event.type) {
     case 'CustomerQueryRecorded': {
-      const { queryId, question, department, recordedAt, answerDueAt } = event.data;
-      return [...queries, { id: queryId, question, ...(department && { department }), recordedAt, answerDueAt }];
+      const { queryId, question, department, recordedAt, answerDueAt, policyVersion } = event.data;
+      return [...queries, { id: queryId, question, ...(department && { department }), recordedAt, answerDueAt, ...(policyVersion !== undefined && { policyVersion }) }];
     }
     case 'CustomerQueryAnswered':
       return queries.map((q) => (q.id === event.data.queryId ? { ...q, answer: event.data.answer, answeredAt: event.data.answeredAt } : q));

@@ -1,6 +1,6 @@
 import { ApproveCashRefund, ExecuteRefund, RefundCommand, RequestRefund, VerifyRefund } from '../complaint/complaint.commands';
 import { ComplaintCase } from '../complaint/complaint.state';
-import { ComplaintPolicy } from '../policy/complaint-policy';
+import { clockPolicyVersion, ComplaintPolicy } from '../policy/complaint-policy';
 import { assertNever } from '../shared/decider';
 import { CommandRefused, NotFound } from '../shared/domain-error';
 import { formatYuan } from '../shared/money';
@@ -41,6 +41,7 @@ function request(command: RequestRefund, complaint: ComplaintCase, policy: Compl
         accountType: complaint.customer.accountType,
         requestedAt: now,
         verifyDueAt: addMinutes(now, policy.refundVerifyMinutes),
+        ...clockPolicyVersion(complaint, policy),
       },
     },
   ];
@@ -106,6 +107,7 @@ function execute(command: ExecuteRefund, refund: RefundState): RefundEvent[] {
 }
 
 /** The refund rules of §18, over the complaint the refund belongs to. */
+/** `policy`: the one in force now, which judges the verification clock a request starts */
 export function decideRefund(command: RefundCommand, complaint: ComplaintCase, policy: ComplaintPolicy): RefundEvent[] {
   if (command.type === 'RequestRefund') return request(command, complaint, policy);
   const refund = findRefund(complaint, command.data.refundId);

@@ -15,6 +15,8 @@ export type RefundRequested = {
     accountType: AccountType;
     requestedAt: Instant;
     verifyDueAt: Instant;
+    /** the policy version this clock is judged by, when not the complaint's own (a policy put in force after it was registered) */
+    policyVersion?: string;
   };
 };
 

@@ -5,8 +5,8 @@ import { RefundState } from './refund.state';
 /** The refund after one of its events; `undefined` before it was requested. */
 export function evolveRefund(refund: RefundState | undefined, event: RefundEvent): RefundState {
   if (event.type === 'RefundRequested') {
-    const { refundId, amountClaimedFen, accountType, reason, requestedAt, verifyDueAt } = event.data;
-    return { id: refundId, status: 'requested', amountClaimedFen, accountType, reason, requestedAt, verifyDueAt };
+    const { refundId, amountClaimedFen, accountType, reason, requestedAt, verifyDueAt, policyVersion } = event.data;
+    return { id: refundId, status: 'requested', amountClaimedFen, accountType, reason, requestedAt, verifyDueAt, ...(policyVersion !== undefined && { policyVersion }) };
   }
   if (!refund) throw new Error(`${event.type} for refund ${event.data.refundId} before it was requested`);
   switch (event.type) {

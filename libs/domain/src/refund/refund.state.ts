@@ -13,6 +13,8 @@ export interface RefundState {
   reason?: string;
   requestedAt: Instant;
   verifyDueAt: Instant;
+  /** the policy version its clock is judged by, when not the complaint's own */
+  policyVersion?: string;
   verifiedAt?: Instant;
   amountFen?: Fen;
   note?: string;

@@ -7,7 +7,7 @@ import {
   ReturnWorkOrder,
   WorkOrderCommand,
 } from '../complaint/complaint.commands';
-import { ComplaintPolicy, isKnownDepartment } from '../policy/complaint-policy';
+import { clockPolicyVersion, ComplaintPolicy, isKnownDepartment } from '../policy/complaint-policy';
 import { assertNever } from '../shared/decider';
 import { CommandRefused, NotFound } from '../shared/domain-error';
 import { addMinutes, notAfter } from '../shared/time';
@@ -60,7 +60,7 @@ function dispatch(command: DispatchWorkOrder, complaint: ComplaintCase, policy: 
   return [
     {
       type: 'WorkOrderDispatched',
-      data: { complaintId, workOrderId, department, note, dispatchedAt: now, hop: 1, replyDueAt: addMinutes(now, policy.workOrderReplyMinutes) },
+      data: { complaintId, workOrderId, department, note, dispatchedAt: now, hop: 1, replyDueAt: addMinutes(now, policy.workOrderReplyMinutes), ...clockPolicyVersion(complaint, policy) },
     },
   ];
 }
@@ -72,7 +72,7 @@ function accept(command: AcceptWorkOrder, workOrder: WorkOrderState): WorkOrderE
   return [{ type: 'WorkOrderAccepted', data: { complaintId, workOrderId, department: workOrder.department, acceptedAt: command.context.now } }];
 }
 
-function forward(command: ForwardWorkOrder, workOrder: WorkOrderState, policy: ComplaintPolicy): WorkOrderEvent[] {
+function forward(command: ForwardWorkOrder, workOrder: WorkOrderState, complaint: ComplaintCase, policy: ComplaintPolicy): WorkOrderEvent[] {
   const { complaintId, workOrderId, department, reason } = command.data;
   const { now } = command.context;
   refuseUnlessOpen(workOrder, 'forward');
@@ -92,6 +92,7 @@ function forward(command: ForwardWorkOrder, workOrder: WorkOrderState, policy: C
         forwardedAt: now,
         hop: workOrder.hops.length + 1,
         replyDueAt: addMinutes(now, policy.workOrderReplyMinutes),
+        ...clockPolicyVersion(complaint, policy),
       },
     },
   ];
@@ -133,6 +134,7 @@ function returnToDesk(command: ReturnWorkOrder, workOrder: WorkOrderState, compl
 }
 
 /** The work-order rules (§17 steps 4 to 7), over the complaint that holds the order. */
+/** `policy`: the one in force now, which judges the reply clock a dispatch or a forward starts (and knows the departments) */
 export function decideWorkOrder(command: WorkOrderCommand, complaint: ComplaintCase, policy: ComplaintPolicy): WorkOrderEvent[] {
   if (command.type === 'DispatchWorkOrder') return dispatch(command, complaint, policy);
   const workOrder = findWorkOrder(complaint, command.data.workOrderId);
@@ -140,7 +142,7 @@ export function decideWorkOrder(command: WorkOrderCommand, complaint: ComplaintC
     case 'AcceptWorkOrder':
       return accept(command, workOrder);
     case 'ForwardWorkOrder':
-      return forward(command, workOrder, policy);
+      return forward(command, workOrder, complaint, policy);
     case 'ReplyToWorkOrder':
       return reply(command, workOrder);
     case 'ReturnWorkOrder':

@@ -16,6 +16,8 @@ export type WorkOrderDispatched = {
     dispatchedAt: Instant;
     hop: number;
     replyDueAt: Instant;
+    /** the policy version this clock is judged by, when not the complaint's own (a policy put in force after it was registered) */
+    policyVersion?: string;
   };
 };
 
@@ -35,6 +37,8 @@ export type WorkOrderForwarded = {
     forwardedAt: Instant;
     hop: number;
     replyDueAt: Instant;
+    /** the policy version this clock is judged by, when not the complaint's own (a policy put in force after it was registered) */
+    policyVersion?: string;
   };
 };
 

@@ -9,7 +9,7 @@ function endHop(hops: WorkOrderHop[], at: string, outcome: WorkOrderHop['outcome
 /** The work order after one of its events; `undefined` before it was dispatched. */
 export function evolveWorkOrder(workOrder: WorkOrderState | undefined, event: WorkOrderEvent): WorkOrderState {
   if (event.type === 'WorkOrderDispatched') {
-    const { workOrderId, department, dispatchedAt, replyDueAt, note, hop } = event.data;
+    const { workOrderId, department, dispatchedAt, replyDueAt, note, hop, policyVersion } = event.data;
     return {
       id: workOrderId,
       status: 'dispatched',
@@ -17,7 +17,7 @@ export function evolveWorkOrder(workOrder: WorkOrderState | undefined, event: Wo
       dispatchedAt,
       replyDueAt,
       note,
-      hops: [{ hop, department, startedAt: dispatchedAt, replyDueAt }],
+      hops: [{ hop, department, startedAt: dispatchedAt, replyDueAt, ...(policyVersion !== undefined && { policyVersion }) }],
     };
   }
   if (!workOrder) throw new Error(`${event.type} for work order ${event.data.workOrderId} before it was dispatched`);
@@ -25,14 +25,14 @@ export function evolveWorkOrder(workOrder: WorkOrderState | undefined, event: Wo
     case 'WorkOrderAccepted':
       return { ...workOrder, status: 'accepted', acceptedAt: event.data.acceptedAt };
     case 'WorkOrderForwarded': {
-      const { toDepartment, forwardedAt, replyDueAt, hop } = event.data;
+      const { toDepartment, forwardedAt, replyDueAt, hop, policyVersion } = event.data;
       return {
         ...workOrder,
         status: 'dispatched',
         department: toDepartment,
         replyDueAt,
         acceptedAt: undefined,
-        hops: [...endHop(workOrder.hops, forwardedAt, 'forwarded'), { hop, department: toDepartment, startedAt: forwardedAt, replyDueAt }],
+        hops: [...endHop(workOrder.hops, forwardedAt, 'forwarded'), { hop, department: toDepartment, startedAt: forwardedAt, replyDueAt, ...(policyVersion !== undefined && { policyVersion }) }],
       };
     }
     case 'WorkOrderReplied': {

@@ -6,6 +6,8 @@ export interface WorkOrderHop {
   department: string;
   startedAt: Instant;
   replyDueAt: Instant;
+  /** the policy version its clock is judged by, when not the complaint's own */
+  policyVersion?: string;
   /** when the department gave the order up: replied, or forwarded it */
   endedAt?: Instant;
   outcome?: 'replied' | 'forwarded';

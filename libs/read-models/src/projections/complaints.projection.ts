@@ -3,6 +3,7 @@ import {
   ComplaintCase,
   ComplaintEvent,
   BUILT_IN_POLICIES,
+  judgingPolicies,
   pendingDeadlines,
   PoliciesInForce,
   policyInForce,
@@ -213,9 +214,10 @@ function inLists<T>(values: readonly T[]): T[][] {
   });
 }
 
-/** the pending deadlines as the decider sees them: judged by the policy the complaint was registered under */
+/** the pending deadlines as the decider sees them: each clock judged by the policy in force when it started */
 function deadlineRows(c: ComplaintCase, policies: PoliciesInForce): DeadlinesTable[] {
-  return pendingDeadlines(c, policyInForce(policies.book, c.policyVersion, policies.current)).map((d) => ({
+  const judging = judgingPolicies(policyInForce(policies.book, c.policyVersion, policies.current), policies);
+  return pendingDeadlines(c, judging.own, judging.of).map((d) => ({
     id: d.id,
     complaint_id: d.complaintId,
     clock: d.clock,

@@ -3,11 +3,10 @@ import { IsBoolean, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 
 
 const TEXT_MAX = 4000;
 /**
- * The shape of a department id. Which departments exist is the policy's
- * business, and the policy of the complaint's own version at that (a version
- * may add departments): the decider refuses one its policy does not know
- * (409 `department.unknown`, naming those it knows); `GET /api/catalog` lists
- * the departments of the policy in force.
+ * The shape of a department id. Which departments exist is the business of
+ * the policy in force, which a new version may change: the decider refuses one
+ * it does not know (409 `department.unknown`, naming those it knows);
+ * `GET /api/catalog` lists them.
  */
 const DEPARTMENT_ID = /^[a-z][a-z0-9-]{0,39}$/;
 const DEPARTMENT = { example: 'billing-center', description: 'a department of the policy in force (`GET /api/catalog`)' };
