@@ -47,9 +47,10 @@ export function scheduleCallback(complaint: ComplaintCase, archivedAt: Instant, 
 }
 
 /**
- * The attempts a callback gets are its own policy's (the one in force when it
- * was scheduled); a new attempt is a new clock, judged by the policy in force
- * now; a reopening escalates by the complaint's own ladder.
+ * Whether an unreachable customer is tried again is judged by the policy of
+ * the attempt just made (in force when it was set); a new attempt is a new
+ * clock, judged by the policy in force now; a reopening escalates by the
+ * complaint's own ladder.
  */
 export function completeCallback(command: CompleteCallback, complaint: ComplaintCase, policies: JudgingPolicies): ComplaintEvent[] {
   const { callbackId: id, outcome, notes } = command.data;
