@@ -21,8 +21,8 @@ const ATTEMPTS = 5;
  * Records the configured policy versions in the event log, and refuses a
  * configuration that would rewrite history.
  *
- * Complaints are judged by the version they were registered under, and a
- * version lives in POLICY_FILE, which anyone can edit. So the first time a
+ * Complaints and their clocks are judged by the version in force when they
+ * started, and a version lives in POLICY_FILE, which anyone can edit. So the first time a
  * version is put in force it is recorded (`PolicyVersionAdopted` on
  * {@link POLICY_STREAM}, with the whole policy); from then on the server
  * refuses to start when the file changes that version or drops it, since

@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Clock, CLOCK, ManualClock } from '@complaints/application';
-import { CommandContext, ComplaintCase, ComplaintCommand, ComplaintEvent, ComplaintPolicy, Deadline, EscalationTrigger, judgingPolicies, pendingDeadlines, PoliciesInForce, policyInForce } from '@complaints/domain';
+import { CommandContext, ComplaintCase, ComplaintCommand, ComplaintEvent, Deadline, EscalationTrigger, pendingDeadlinesUnder, PoliciesInForce } from '@complaints/domain';
 import { EVENT_STORE, EventStore } from '@complaints/event-store';
 import { CommandIdentity, complaintStreamId } from '../complaints/complaint-ids';
 import { COMPLAINT_POLICIES } from '../complaints/complaint-policy.provider';
@@ -223,8 +223,6 @@ export class DemoRunner {
   /** registration times by MSISDN, of this run: the repeat-complainant count */
   private readonly registrations = new Map<string, number[]>();
   private readonly policies: PoliciesInForce;
-  /** the policy new complaints are registered under */
-  private readonly policy: ComplaintPolicy;
   private readonly staff = new DemoStaff();
   private readonly customers = new CustomerPool();
   private readonly queue = new EntryQueue();
@@ -252,7 +250,6 @@ export class DemoRunner {
     this.bus = app.get(CommandBus);
     this.store = app.get<EventStore>(EVENT_STORE);
     this.policies = app.get<PoliciesInForce>(COMPLAINT_POLICIES);
-    this.policy = this.policies.current;
     this.runKey = `demo/${options.seed}/${formatShanghai(options.start).slice(0, 10)}/${options.perDay}`;
     this.intakeRng = new Rng(this.runKey, 'intake');
     this.end = options.start + options.days * DAY;
@@ -319,7 +316,7 @@ export class DemoRunner {
       const first = this.queue.peek();
       if (first && first.at < midnight) return;
       for (const intake of complaintsOfDay(midnight, perDay, this.nextNo, this.intakeRng, this.customers, this.staff)) {
-        const life = new ComplaintLife(intake, new Rng(this.runKey, 'complaint', intake.no), this.staff, this.policy).run();
+        const life = new ComplaintLife(intake, new Rng(this.runKey, 'complaint', intake.no), this.staff, this.policies.current).run();
         this.advance({ kind: 'life', no: intake.no, at: intake.arrival, seq: 0, life }, undefined);
         this.nextNo = intake.no + 1;
       }
@@ -439,7 +436,7 @@ export class DemoRunner {
    * complained in an earlier run appended to the same store: not counted).
    */
   private priorComplaints(msisdn: string, at: number): number {
-    const since = at - this.policy.repeatWindowDays * DAY;
+    const since = at - this.policies.current.repeatWindowDays * DAY;
     const times = this.registrations.get(msisdn) ?? [];
     const prior = times.filter((t) => t >= since).length;
     times.push(at);
@@ -461,15 +458,9 @@ export class DemoRunner {
     }
   }
 
-  /** the pending deadlines of a complaint, each clock judged by the policy in force when it started */
-  private pendingOf(complaint: ComplaintCase): Deadline[] {
-    const judging = judgingPolicies(policyInForce(this.policies.book, complaint.policyVersion, this.policy), this.policies);
-    return pendingDeadlines(complaint, judging.own, judging.of);
-  }
-
   private stillPending(entry: DeadlineEntry): boolean {
     const tracked = this.tracked.get(entry.no);
-    const pending = tracked !== undefined && this.pendingOf(tracked.complaint).some((d) => d.id === entry.deadline.id);
+    const pending = tracked !== undefined && pendingDeadlinesUnder(tracked.complaint, this.policies).some((d) => d.id === entry.deadline.id);
     if (!pending) this.deadlineDone(entry.no);
     return pending;
   }
@@ -505,7 +496,7 @@ export class DemoRunner {
     tracked.complaint = complaint;
     tracked.revision = result.revision;
     // from the command's own instant, never from where the wave has moved the clock since
-    for (const deadline of this.pendingOf(complaint)) {
+    for (const deadline of pendingDeadlinesUnder(complaint, this.policies)) {
       if (tracked.queued.has(deadline.id)) continue;
       tracked.queued.add(deadline.id);
       tracked.deadlinesQueued++;

@@ -1,5 +1,5 @@
 import { ComplaintCase } from '../complaint/complaint.state';
-import { ComplaintPolicy } from '../policy/complaint-policy';
+import { ComplaintPolicy, judgingPoliciesOf, PoliciesInForce } from '../policy/complaint-policy';
 import { isRefundOpen } from '../refund/refund.state';
 import { addMinutes, Instant, minutesBetween } from '../shared/time';
 import { isWorkOrderOpen } from '../work-order/work-order.state';
@@ -88,4 +88,10 @@ export function pendingDeadlines(complaint: ComplaintCase, policy: ComplaintPoli
     all.push(...marksOf(complaint.id, 'query_answer', query.id, query.recordedAt, query.answerDueAt, policyOf(query.policyVersion)));
   }
   return all.filter((d) => !fired.has(d.id));
+}
+
+/** {@link pendingDeadlines} under the policies in force: each clock judged by the policy in force when it started. */
+export function pendingDeadlinesUnder(complaint: ComplaintCase, inForce: PoliciesInForce): Deadline[] {
+  const judging = judgingPoliciesOf(complaint, inForce);
+  return pendingDeadlines(complaint, judging.own, judging.of);
 }

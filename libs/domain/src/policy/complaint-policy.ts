@@ -145,6 +145,11 @@ export function judgingPolicies(own: ComplaintPolicy, inForce: PoliciesInForce =
   return { own, current: inForce.current, of: (version) => (version !== undefined && inForce.book[version]) || own };
 }
 
+/** The policies that judge a registered complaint and its clocks, from the policies in force. */
+export function judgingPoliciesOf(complaint: { policyVersion: string }, inForce: PoliciesInForce): JudgingPolicies {
+  return judgingPolicies(policyInForce(inForce.book, complaint.policyVersion, inForce.current), inForce);
+}
+
 /** What an event that starts a clock records of its policy: the version, when it is not the complaint's own. */
 export function clockPolicyVersion(complaint: { policyVersion: string }, policy: ComplaintPolicy): { policyVersion?: string } {
   return policy.version === complaint.policyVersion ? {} : { policyVersion: policy.version };

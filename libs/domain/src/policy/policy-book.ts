@@ -18,6 +18,7 @@ import { ComplaintPolicy, DEFAULT_POLICY, MIIT_CLASS_NAMES, PoliciesInForce, POL
  * ```
  */
 
+/** What is in force without POLICY_FILE: the built-in policy alone. */
 export const BUILT_IN_POLICIES: PoliciesInForce = { current: DEFAULT_POLICY, book: POLICY_BOOK };
 
 /** Everything wrong with a policy file, one line per field. */

@@ -3,10 +3,8 @@ import {
   ComplaintCase,
   ComplaintEvent,
   BUILT_IN_POLICIES,
-  judgingPolicies,
-  pendingDeadlines,
+  pendingDeadlinesUnder,
   PoliciesInForce,
-  policyInForce,
   COMPLAINT_EVENT_TYPES,
   ComplaintState,
   evolveComplaint,
@@ -216,8 +214,7 @@ function inLists<T>(values: readonly T[]): T[][] {
 
 /** the pending deadlines as the decider sees them: each clock judged by the policy in force when it started */
 function deadlineRows(c: ComplaintCase, policies: PoliciesInForce): DeadlinesTable[] {
-  const judging = judgingPolicies(policyInForce(policies.book, c.policyVersion, policies.current), policies);
-  return pendingDeadlines(c, judging.own, judging.of).map((d) => ({
+  return pendingDeadlinesUnder(c, policies).map((d) => ({
     id: d.id,
     complaint_id: d.complaintId,
     clock: d.clock,
