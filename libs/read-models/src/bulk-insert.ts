@@ -13,7 +13,9 @@ export type Conflict =
   /** a row whose key is taken gets these columns of the new row */
   | { update: readonly string[]; set: readonly string[] }
   /** a row whose key is taken gets these columns of the new row added to its own (counters) */
-  | { update: readonly string[]; add: readonly string[] };
+  | { update: readonly string[]; add: readonly string[] }
+  /** a row whose key is taken keeps, of these columns, the later value of the two (by the database's order) */
+  | { update: readonly string[]; latest: readonly string[] };
 
 /**
  * Multi-row INSERTs of one table, with the rows as arrays of values in
@@ -74,6 +76,16 @@ export class BulkInsert {
           oc
             .columns(conflict.update as any)
             .doUpdateSet(Object.fromEntries(conflict.add.map((column) => [column, sql`${sql.ref(`${this.table}.${column}`)} + ${sql.ref(`excluded.${column}`)}`]))),
+      );
+    }
+    if ('latest' in conflict) {
+      const later = (column: string) => {
+        const [stored, offered] = [sql.ref(`${this.table}.${column}`), sql.ref(`excluded.${column}`)];
+        return sql`case when ${offered} > ${stored} then ${offered} else ${stored} end`;
+      };
+      return insert.onConflict(
+        (oc: OnConflictBuilder<any, any>): OnConflictUpdateBuilder<any, any> =>
+          oc.columns(conflict.update as any).doUpdateSet(Object.fromEntries(conflict.latest.map((column) => [column, later(column)]))),
       );
     }
     return insert.onConflict(

@@ -251,8 +251,8 @@ interface Pending {
 
 /**
  * The rollup changes of a batch: contributions of rows as stored are
- * subtracted, those of the rows written added; `write` applies the net
- * change of each rollup row in a few multi-row upserts.
+ * subtracted, those of the rows written added; `take` gives the net
+ * change of each rollup row, written in a few multi-row upserts.
  */
 export class StatsRollups {
   private readonly c: Record<string, number>;
@@ -261,7 +261,8 @@ export class StatsRollups {
   private readonly pending = new Map<RollupTable, Map<string, Pending>>();
   private readonly horizons = new Map<FactFamily, string>();
   private readonly upserts = new Map<RollupTable, BulkInsert>();
-  private readonly horizonUpsert = new BulkInsert('stats_horizons', ['family', 'at']);
+  /** a horizon only moves later */
+  private readonly horizonUpsert = new BulkInsert('stats_horizons', ['family', 'at'], { update: ['family'], latest: ['at'] });
 
   constructor(columns: RollupColumns) {
     this.c = indexesOf(columns.complaint, [
@@ -348,36 +349,29 @@ export class StatsRollups {
     if (executedAt !== null) this.fact('refund', day, executedAt, sign);
   }
 
-  /** writes the net changes (in the batch's transaction) and starts afresh */
-  async write(db: Transaction<any>): Promise<void> {
+  /**
+   * The net changes so far, as rows to write (see RollupChanges); starts
+   * afresh. Taken when a batch's rows are made, so that they are written
+   * with those rows even if that happens later.
+   */
+  take(): RollupChanges {
+    const upserts: { insert: BulkInsert; rows: unknown[][] }[] = [];
+    const emptied: { table: RollupTable; key: unknown[] }[] = [];
     for (const table of ROLLUP_TABLES) {
       const pending = this.pending.get(table)!;
       if (pending.size === 0) continue;
       const rows: unknown[][] = [];
-      const mayEmpty: Pending[] = [];
       for (const p of pending.values()) {
         if (p.counts.every((n) => n === 0)) continue;
         rows.push([...p.key, ...p.counts]);
-        if (p.counts.some((n) => n < 0)) mayEmpty.push(p);
+        if (p.counts.some((n) => n < 0)) emptied.push({ table, key: p.key });
       }
       pending.clear();
-      await this.upserts.get(table)!.run(db, rows);
-      // a row all of whose counts came back to 0 goes, as if it had never been
-      for (const p of mayEmpty) {
-        let remove = db.deleteFrom(table.name);
-        table.key.forEach((column, i) => (remove = remove.where(column, '=', p.key[i])));
-        for (const column of table.counts) remove = remove.where(column, '=', 0);
-        await remove.execute();
-      }
+      upserts.push({ insert: this.upserts.get(table)!, rows });
     }
-    if (this.horizons.size > 0) {
-      const rows = [...this.horizons].map(([family, at]) => [family, at]);
-      this.horizons.clear();
-      const stored = await db.selectFrom('stats_horizons').select(['family', 'at']).execute();
-      const later = rows.filter(([family, at]) => !stored.some((s: { family: string; at: string }) => s.family === family && s.at >= at));
-      for (const [family] of later) await db.deleteFrom('stats_horizons').where('family', '=', family).execute();
-      await this.horizonUpsert.run(db, later);
-    }
+    const horizons = [...this.horizons].map(([family, at]) => [family, at]);
+    this.horizons.clear();
+    return new RollupChanges(upserts, emptied, horizons, this.horizonUpsert);
   }
 
   /** forgets what was not written (the batch failed) */
@@ -403,5 +397,32 @@ export class StatsRollups {
       return;
     }
     for (let i = 0; i < counts.length; i++) p.counts[i] += sign * counts[i];
+  }
+}
+
+/**
+ * The net changes of the rollups for some rows of the detailed tables, to be
+ * written in the transaction that writes those rows. Statements that only
+ * change rows: a connection that sends them on without waiting (a rebuild's)
+ * is not held up by them.
+ */
+export class RollupChanges {
+  constructor(
+    private readonly upserts: readonly { insert: BulkInsert; rows: unknown[][] }[],
+    private readonly emptied: readonly { table: RollupTable; key: unknown[] }[],
+    private readonly horizons: readonly unknown[][],
+    private readonly horizonUpsert: BulkInsert,
+  ) {}
+
+  async write(db: Transaction<any>): Promise<void> {
+    for (const { insert, rows } of this.upserts) await insert.run(db, rows);
+    // a row all of whose counts came back to 0 goes, as if it had never been
+    for (const { table, key } of this.emptied) {
+      let remove = db.deleteFrom(table.name);
+      table.key.forEach((column, i) => (remove = remove.where(column, '=', key[i])));
+      for (const column of table.counts) remove = remove.where(column, '=', 0);
+      await remove.execute();
+    }
+    await this.horizonUpsert.run(db, this.horizons);
   }
 }

@@ -105,15 +105,17 @@ export class CheckpointStore {
     to: number,
     rebuilding: { from: boolean; to: boolean } = { from: false, to: false },
   ): Promise<void> {
-    const result = await trx
+    // RETURNING rather than the count of updated rows: a connection that sends changes on without waiting has no count
+    const moved = await trx
       .updateTable(CHECKPOINT_TABLE)
       .set({ position: to, status: rebuilding.to ? 'rebuilding' : 'ok', last_error: null, updated_at: new Date().toISOString() })
       .where('name', '=', name)
       .where('version', '=', version)
       .where('position', '=', from)
       .where('status', rebuilding.from ? '=' : '<>', 'rebuilding')
-      .executeTakeFirst();
-    if (result.numUpdatedRows !== 1n) throw new CheckpointConflictError(name);
+      .returning('name')
+      .execute();
+    if (moved.length !== 1) throw new CheckpointConflictError(name);
   }
 
   /**
