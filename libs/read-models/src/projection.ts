@@ -24,6 +24,13 @@ import { RecordedEvent } from '@complaints/event-store';
  * multi-row statements per table), not one statement per event, or the
  * database round trips dominate a rebuild. The events are
  * shared by every projection of the batch: read them, never modify them.
+ *
+ * A statement that only changes rows may come back without counts
+ * (`numAffectedRows`): during a rebuild on SQLite the runner's connection
+ * sends such statements to another thread without waiting for them (see
+ * SqliteWriterThread). A projection that must know what a change did asks
+ * with RETURNING. A statement that returns rows waits for those sent before
+ * it, so a projection reads what it wrote.
  */
 export interface Projection {
   /** stable name, also the checkpoint key: 'complaints', 'work-order-hops' */

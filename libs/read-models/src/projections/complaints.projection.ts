@@ -603,7 +603,7 @@ const OWN_TABLES: readonly string[] = ['complaints', 'complaint_states', 'compla
  * queue-relevant states (for `asOf`), the work-order hops with their
  * one-hour clocks, refunds, escalations and the pending deadlines.
  *
- * Set-based: a batch (up to 20,000 events while catching up) is folded in
+ * Set-based: a batch (up to 10,000 events while catching up) is folded in
  * memory, then each table gets a few multi-row statements. A complaint's row
  * is written once per batch; the child tables only get the rows whose values
  * differ between the state the batch started from and the one it ends with;
@@ -647,6 +647,12 @@ export class ComplaintsProjection implements Projection {
   private readonly rollups = new StatsRollups({ complaint: COMPLAINT_COLUMNS, hop: HOP_COLUMNS, refund: REFUND_COLUMNS });
   private readonly cachedComplaints: number;
   private readonly heldBackComplaints: number;
+  /**
+   * during a deferred rebuild: the rows of the complaints the last batch let
+   * go, made ready but not written yet (the next batch writes them), and
+   * those complaints as they will then be stored
+   */
+  private pending: { rows: PreparedWrite; complaints: Map<string, Working> } | undefined;
   /** during a deferred rebuild: the complaints written so far (any other one is not in the database) */
   private readonly writtenSinceReset = new Set<string>();
   /** a reset left the secondary indexes out */
@@ -720,27 +726,35 @@ export class ComplaintsProjection implements Projection {
       this.indexesPending = false;
     }
 
-    let working = new Map<string, Working>();
-    const mine = events.filter((e) => (e.streamId.startsWith(COMPLAINT_STREAM) && KNOWN.has(e.type)) || HANDOVER_TYPES.has(e.type));
-    if (mine.length > 0) {
-      const handovers = await this.handovers(db, mine);
-      const ids = new Set<string>();
-      for (const e of mine) {
-        if (e.type === 'HandoverAcknowledged') for (const id of handovers.get((e.data as HandoverAcknowledged['data']).handoverId)?.complaintIds ?? []) ids.add(id);
-        else if (e.streamId.startsWith(COMPLAINT_STREAM)) ids.add(e.streamId.slice(COMPLAINT_STREAM.length));
-      }
-      working = await this.load(db, [...ids], deferred);
-      this.fold(mine, working, handovers);
-    }
-
     try {
+      let working = new Map<string, Working>();
+      const mine = events.filter((e) => (e.streamId.startsWith(COMPLAINT_STREAM) && KNOWN.has(e.type)) || HANDOVER_TYPES.has(e.type));
+      let handovers = new Map<string, { toAgent: string; complaintIds: string[] }>();
+      if (mine.length > 0) {
+        handovers = await this.handovers(db, mine);
+        const ids = new Set<string>();
+        for (const e of mine) {
+          if (e.type === 'HandoverAcknowledged') for (const id of handovers.get((e.data as HandoverAcknowledged['data']).handoverId)?.complaintIds ?? []) ids.add(id);
+          else if (e.streamId.startsWith(COMPLAINT_STREAM)) ids.add(e.streamId.slice(COMPLAINT_STREAM.length));
+        }
+        working = await this.load(db, [...ids], deferred);
+      }
+      // The rows the previous (deferred) batch made ready go first: on a connection that sends its
+      // statements on (a rebuild's, in its own thread) they are written while this batch folds.
+      const previous = this.pending;
+      this.pending = undefined;
+      await previous?.rows.write(db);
+
+      this.fold(mine, working, handovers);
       if (deferred) {
-        await this.write(db, this.holdBack(working));
+        const leaving = this.holdBack(working);
+        const rows = this.prepare(leaving);
+        if (rows) this.pending = { rows, complaints: leaving };
       } else {
         // the end of a deferred rebuild: what it held back is written now
         for (const [id, w] of this.cache) if (w.dirty && !working.has(id)) working.set(id, w);
         this.writtenSinceReset.clear();
-        await this.write(db, working);
+        await this.prepare(working)?.write(db);
         if (context !== undefined) this.remember(working);
       }
     } finally {
@@ -755,6 +769,7 @@ export class ComplaintsProjection implements Projection {
 
   private forget(): void {
     this.cache.clear();
+    this.pending = undefined;
     this.writtenSinceReset.clear();
     this.cachedAt = -1;
     this.cacheSession = undefined;
@@ -876,7 +891,8 @@ export class ComplaintsProjection implements Projection {
     const working = new Map<string, Working>();
     const missing: string[] = [];
     for (const id of ids) {
-      const w = this.cache.get(id);
+      // the cache, else the rows the last deferred batch made ready (they are what the database will hold)
+      const w = this.cache.get(id) ?? this.pending?.complaints.get(id);
       if (w) working.set(id, w);
       // a deferred rebuild started from an empty read model: only what it wrote can be there
       else if (!deferred || this.writtenSinceReset.has(id)) missing.push(id);
@@ -925,9 +941,15 @@ export class ComplaintsProjection implements Projection {
     return working;
   }
 
-  private async write(db: Transaction<ReadModelTables>, working: Map<string, Working>): Promise<void> {
+  /**
+   * Works out the rows of the complaints of `working` that changed (their
+   * difference with what is stored, the rollups' changes with them), and
+   * takes them as stored from then on; returns the statements that write
+   * them, undefined when there is nothing to write.
+   */
+  private prepare(working: Map<string, Working>): PreparedWrite | undefined {
     const changed = [...working.values()].filter((w): w is Working & { state: ComplaintCase } => w.dirty && isRegistered(w.state));
-    if (changed.length === 0) return;
+    if (changed.length === 0) return undefined;
 
     // the timeline: the stored open version ends where this batch's first change begins (the upsert sets its valid_to)
     const closed: Values[] = [];
@@ -959,16 +981,11 @@ export class ComplaintsProjection implements Projection {
       this.rollups.complaint(1, values);
       w.stored = values;
     }
-    // every table gets its rows in key order: its b-tree is then written page after page, not all over
-    await this.complaints.run(db, rows.sort(byFirst));
-    await this.complaintsFullSet.run(db, unsettled.sort(byFirst));
-    // the states' JSON (2 KB each) is made a statement's worth at a time, not for the whole batch at once
-    const folded = changed.filter((w) => w.state !== w.base).sort((a, b) => compare((a.state as ComplaintCase).id, (b.state as ComplaintCase).id));
-    for (let i = 0; i < folded.length; i += this.states.rowsPerStatement) {
-      await this.states.run(db, folded.slice(i, i + this.states.rowsPerStatement).map((w) => [w.state.id, JSON.stringify(w.state)]));
-    }
-    await this.timelineClose.run(db, closed.sort(byPosition));
-    await this.timelineOpen.run(db, versions.sort(byPosition));
+    // the folded states (states never change once made: evolve makes new ones); their JSON is made when written
+    const folded = changed
+      .filter((w) => w.state !== w.base)
+      .map((w): [string, ComplaintCase] => [w.state.id, w.state])
+      .sort((a, b) => compare(a[0], b[0]));
 
     // hops, refunds, escalations and deadlines follow from the state: only the rows that differ are written
     const upserts = this.children.map((): Values[] => []);
@@ -985,10 +1002,38 @@ export class ComplaintsProjection implements Projection {
         for (const refund of after[REFUNDS]) this.rollups.refund(1, refund);
       }
     }
-    for (const [i, child] of this.children.entries()) {
-      await child.remove(db, removed[i]);
-      await child.upsert.run(db, upserts[i].sort(child.byKey));
+    const rollups = this.rollups.take();
+
+    // from here on the complaints are as their rows will be stored
+    for (const w of changed) {
+      w.base = w.state;
+      w.dirty = false;
+      w.versions = [];
+      w.closesStoredVersionAt = undefined;
     }
-    await this.rollups.write(db);
+
+    return {
+      write: async (db) => {
+        // every table gets its rows in key order: its b-tree is then written page after page, not all over
+        await this.complaints.run(db, rows.sort(byFirst));
+        await this.complaintsFullSet.run(db, unsettled.sort(byFirst));
+        // the states' JSON (2 KB each) is made a statement's worth at a time, not for all of them at once
+        for (let i = 0; i < folded.length; i += this.states.rowsPerStatement) {
+          await this.states.run(db, folded.slice(i, i + this.states.rowsPerStatement).map(([id, state]) => [id, JSON.stringify(state)]));
+        }
+        await this.timelineClose.run(db, closed.sort(byPosition));
+        await this.timelineOpen.run(db, versions.sort(byPosition));
+        for (const [i, child] of this.children.entries()) {
+          await child.remove(db, removed[i]);
+          await child.upsert.run(db, upserts[i].sort(child.byKey));
+        }
+        await rollups.write(db);
+      },
+    };
   }
+}
+
+/** the statements that write rows worked out before (see ComplaintsProjection.prepare) */
+interface PreparedWrite {
+  write(db: Transaction<ReadModelTables>): Promise<void>;
 }

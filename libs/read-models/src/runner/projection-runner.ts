@@ -6,6 +6,7 @@ import { CheckpointConflictError, CheckpointStore } from './checkpoint.store';
 import { ProjectionFailedError, ProjectionRunnerStoppedError, UnknownProjectionError, WaitForPositionTimeoutError } from './projection-runner.errors';
 import type { ProjectionHost } from './projection-host';
 import { RunnerLogger, silentLogger } from './runner-logger';
+import { SqliteWriterThread } from './sqlite-writer-thread';
 import { WalCheckpointer } from './wal-checkpointer';
 
 /**
@@ -28,7 +29,7 @@ export interface ProjectionRunnerOptions {
    * while far behind (a rebuild, a long stop) each full batch doubles the next
    * one, up to this; a read that reaches the head of the log starts again at
    * `batchSize`. Bigger batches let a projection write a row once for many of
-   * its events instead of once per batch. Default 20,000, or `batchSize` when
+   * its events instead of once per batch. Default 10,000, or `batchSize` when
    * only that is given (fixed batches). A deferred rebuild writes little per
    * batch whatever its size, and the events of a batch (and of the one read
    * ahead) are what its memory holds besides what the projections keep.
@@ -55,9 +56,8 @@ export interface ProjectionRunnerOptions {
    */
   onProgress?: (reached: number) => void;
   /**
-   * SQLite: the page cache of the read-model connection while `rebuild()`
-   * runs, in MiB (default 64; the connection's own setting, 2 MiB unless
-   * changed, comes back after). A rebuild writes complaints as they leave
+   * SQLite: the page cache of the connection that writes while `rebuild()`
+   * runs, in MiB (default 32; see tuneSqliteForRebuild). A rebuild writes complaints as they leave
    * its memory, a day or two of the log behind the newest, so its inserts
    * land all over the last part of each table: with the small cache nearly
    * every one reads its page back from the file.
@@ -135,9 +135,18 @@ class ApplyFailure extends Error {
   }
 }
 
+/**
+ * The runners of this process on each read-model database (Kysely instance).
+ * A rebuild moves its writes to a connection of its own only while its
+ * runner is the one here: a second runner writing through the shared
+ * connection meanwhile would wait for the rebuild's transaction with this
+ * thread blocked (SQLite's busy wait), the thread that must finish it.
+ */
+const runnersByDb = new WeakMap<object, Set<ProjectionRunner>>();
+
 const DEFAULT_BATCH_SIZE = 2000;
-const DEFAULT_MAX_BATCH_SIZE = 20_000;
-const DEFAULT_REBUILD_CACHE_MB = 64;
+const DEFAULT_MAX_BATCH_SIZE = 10_000;
+const DEFAULT_REBUILD_CACHE_MB = 32;
 /** how long the runner lets appends gather before projecting them, when no query waits */
 const APPEND_COALESCE_MS = 25;
 /** events one read of the log takes at most */
@@ -188,6 +197,13 @@ export class ProjectionRunner implements ProjectionHost {
   private readonly store: ProjectionLog;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each projection owns its own tables
   private readonly db: Kysely<any>;
+  /**
+   * where the batches' transactions run: `db`, or during a rebuild on a
+   * SQLite file the same file through a connection in a thread of its own
+   * (see tuneSqliteForRebuild)
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each projection owns its own tables
+  private batchDb: Kysely<any>;
   private readonly projections: readonly Projection[];
   private readonly checkpoints: CheckpointStore;
   private readonly batchSize: number;
@@ -225,6 +241,9 @@ export class ProjectionRunner implements ProjectionHost {
   constructor(options: ProjectionRunnerOptions) {
     this.store = options.store;
     this.db = options.db;
+    this.batchDb = options.db;
+    if (!runnersByDb.has(options.db)) runnersByDb.set(options.db, new Set());
+    runnersByDb.get(options.db)!.add(this);
     this.projections = [...options.projections];
     this.checkpoints = new CheckpointStore(options.db);
     this.batchSize = positiveInteger('batchSize', options.batchSize ?? DEFAULT_BATCH_SIZE);
@@ -405,24 +424,61 @@ export class ProjectionRunner implements ProjectionHost {
   }
 
   /**
-   * On SQLite (WAL), a rebuild's commits do not checkpoint: by default every
-   * commit that leaves the log past 1000 pages copies it into the database
-   * file and syncs both, a quarter of a second per batch of a rebuild
-   * (which writes the whole read model, a batch after the other), and the
-   * same pages again and again. Without, its commits only append to the log,
-   * and one checkpoint at the end copies each page once. Nothing is less
-   * safe: a commit in the log is as durable (synchronous=NORMAL syncs at
-   * checkpoints either way) and a crash replays the log on the next open; the
-   * log file only grows to the size of what the rebuild wrote meanwhile.
+   * On a SQLite file, a rebuild's batches run through a connection of their
+   * own in another thread (SqliteWriterThread): the statements of a batch
+   * then execute on the other core while this one folds the next batch (the
+   * complaints projection writes a deferred batch's rows in the next one).
+   * The runner's work stays one transaction at a time, in order: the other
+   * batches (a started runner's live ones) go the same way meanwhile.
    *
-   * The log is checkpointed meanwhile from another thread (WalCheckpointer):
-   * that copy and its syncs then run on the other core while this one folds,
-   * and the final checkpoint has little left to do. The connection's page
-   * cache grows to `rebuildCacheMb` meanwhile (see there). Both settings come
-   * back afterwards.
+   * That connection's commits do not checkpoint: by default every commit
+   * that leaves the log past 1000 pages copies it into the database file and
+   * syncs both, a quarter of a second per batch of a rebuild (which writes
+   * the whole read model, a batch after the other), and the same pages again
+   * and again. Without, its commits only append to the log, and one
+   * checkpoint at the end copies each page once. Nothing is less safe: a
+   * commit in the log is as durable (synchronous=NORMAL syncs at checkpoints
+   * either way) and a crash replays the log on the next open; the log file
+   * only grows to the size of what the rebuild wrote meanwhile. The log is
+   * checkpointed meanwhile from a third thread (WalCheckpointer), so that the
+   * final checkpoint has little left to do. Its page cache is
+   * `rebuildCacheMb`.
+   *
+   * Should the thread not start, or another runner of this process share
+   * the connection (see runnersByDb), the rebuild runs on the runner's own
+   * connection, with the same settings meanwhile.
    */
   private async tuneSqliteForRebuild(): Promise<{ restore: () => Promise<void> }> {
     if (!(this.db.getExecutor().adapter instanceof SqliteAdapter)) return { restore: async () => undefined };
+    const { rows: databases } = await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(this.db);
+    const file = databases.find((d) => d.name === 'main')?.file;
+    // a file's (an in-memory database has no log, and no other connection can reach it)
+    if (!file) return { restore: async () => undefined };
+    const checkpointer = new WalCheckpointer(file);
+    const finish = async () => {
+      const report = await checkpointer.stop();
+      if (report.failures > 0) this.logger.warn({ ...report }, 'some background checkpoints of the rebuild failed; the final checkpoint copies what they left');
+      // the log back into the file and emptied; a reader still in it makes this copy what it can (no error)
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(this.db);
+    };
+
+    const writer = runnersByDb.get(this.db)?.size === 1 ? await this.openWriterThread(file) : undefined;
+    if (writer) {
+      this.logger.info({ file }, 'the rebuild writes through a connection of its own in the read-model writer thread');
+      this.batchDb = writer.db;
+      return {
+        restore: async () => {
+          this.batchDb = this.db;
+          try {
+            await writer.close();
+          } finally {
+            await finish();
+          }
+        },
+      };
+    }
+
+    // on this connection, with the same settings meanwhile
     const pragma = async (name: string): Promise<number> => {
       const { rows } = await sql.raw<Record<string, number>>(`PRAGMA ${name}`).execute(this.db);
       return Number(rows[0]?.[name]);
@@ -432,20 +488,26 @@ export class ProjectionRunner implements ProjectionHost {
     await sql`PRAGMA wal_autocheckpoint = 0`.execute(this.db);
     // negative: KiB rather than pages
     await sql.raw(`PRAGMA cache_size = ${-this.rebuildCacheMb * 1024}`).execute(this.db);
-    const { rows: databases } = await sql<{ name: string; file: string }>`PRAGMA database_list`.execute(this.db);
-    const file = databases.find((d) => d.name === 'main')?.file;
-    // a file's (an in-memory database has no log)
-    const checkpointer = file ? new WalCheckpointer(file) : undefined;
     return {
       restore: async () => {
-        const report = await checkpointer?.stop();
-        if (report && report.failures > 0) this.logger.warn({ ...report }, 'some background checkpoints of the rebuild failed; the final checkpoint copies what they left');
         await sql.raw(`PRAGMA cache_size = ${Number.isFinite(cacheSize) ? cacheSize : -2000}`).execute(this.db);
         await sql.raw(`PRAGMA wal_autocheckpoint = ${Number.isFinite(autocheckpoint) ? autocheckpoint : 1000}`).execute(this.db);
-        // the log back into the file and emptied; a reader still in it makes this copy what it can (no error)
-        await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(this.db);
+        await finish();
       },
     };
+  }
+
+  /** the rebuild's connection in a thread of its own, or undefined (with a warning) when it cannot start */
+  private async openWriterThread(file: string): Promise<SqliteWriterThread | undefined> {
+    const writer = new SqliteWriterThread(file, { cacheMb: this.rebuildCacheMb, walAutocheckpoint: 0 });
+    try {
+      await writer.opened();
+      return writer;
+    } catch (error) {
+      await writer.close();
+      this.logger.warn({ err: error }, 'the read-model writer thread did not start; the rebuild writes on this thread');
+      return undefined;
+    }
   }
 
   /**
@@ -624,7 +686,7 @@ export class ProjectionRunner implements ProjectionHost {
     let members = group;
     while (members.length > 0) {
       try {
-        await this.db.transaction().execute(async (trx) => {
+        await this.batchDb.transaction().execute(async (trx) => {
           // Checkpoints first: a conflict with another runner shows before any work is done.
           for (const { projection, position, deferred } of members) {
             await this.checkpoints.advance(trx, projection.name, projection.version, position, last, { from: deferred, to: deferred && !atHead });
@@ -791,7 +853,7 @@ export class ProjectionRunner implements ProjectionHost {
   private async resetToZero(targets: readonly Tracked[]): Promise<void> {
     if (targets.length === 0) return;
     const defers = (projection: Projection) => projection.defersWhileRebuilding === true;
-    await this.db.transaction().execute(async (trx) => {
+    await this.batchDb.transaction().execute(async (trx) => {
       for (const { projection } of targets) {
         await projection.reset(trx);
         await this.checkpoints.put(trx, projection.name, projection.version, 0, defers(projection) ? 'rebuilding' : 'ok');
@@ -811,6 +873,7 @@ export class ProjectionRunner implements ProjectionHost {
     this.wake();
     await this.loop;
     await this.queue; // a rebuild's batch in flight
+    runnersByDb.get(this.db)?.delete(this);
     if (this.tracked?.some((t) => t.deferred)) {
       // what a deferred rebuild holds back is written, so that the next start goes on from here rather than from 0
       await this.exclusive(() => this.finishDeferred(this.loaded())).catch((error: unknown) =>
