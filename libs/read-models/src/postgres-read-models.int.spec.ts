@@ -3,13 +3,13 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_POLICY } from '@complaints/domain';
-import { RecordedEvent } from '@complaints/event-store';
 import { openPostgresReadModelDb } from './postgres-read-model-db';
-import { allProjections, ReadModelTables, STATS_ROLLUP_TABLE_NAMES } from './projections';
-import { BRANCHES, comparableRow, randomHistory, seeded } from './projections/test/random-history.fixture';
+import { allProjections, ReadModelTables } from './projections';
+import { BRANCHES, randomHistory, seeded } from './projections/test/random-history.fixture';
+import { dumpReadModels as dump, logOf, READ_MODEL_TABLES as TABLES } from './projections/test/read-model-dump.fixture';
 import { bulletin, deskQueue, departmentQueue, overdueQueue, periodReport, searchComplaints, statsSummary } from './queries';
 import { CHECKPOINT_TABLE } from './runner/checkpoint.store';
-import { ProjectionLog, ProjectionRunner } from './runner/projection-runner';
+import { ProjectionRunner } from './runner/projection-runner';
 
 /*
  * The read models are one Kysely code base for SQLite (the embedded default) and PostgreSQL (DATABASE_URL):
@@ -23,39 +23,6 @@ const DAYS = 12;
 const history = randomHistory({ seed: 20261128, complaints: 300, days: DAYS, start: START });
 const last = history[history.length - 1];
 const registered = history.filter((e) => e.type === 'ComplaintRegistered').length;
-const TABLES = [
-  'complaints',
-  'complaint_states',
-  'complaint_timeline',
-  'work_order_hops',
-  'refunds',
-  'escalations',
-  'deadlines',
-  'handovers',
-  'preventive_measures',
-  'personal_data_reads',
-  ...STATS_ROLLUP_TABLE_NAMES,
-];
-
-/** The log of `history`, as the runner reads it. */
-function logOf(events: readonly RecordedEvent[]): ProjectionLog {
-  return {
-    readAll: async ({ fromPosition, limit }) => events.filter((e) => e.position > fromPosition).slice(0, limit ?? events.length),
-    headPosition: async () => events.length,
-    subscribe: () => ({ caughtUp: async () => undefined, close: async () => undefined }),
-  };
-}
-
-/** every row of every table, each as JSON, sorted: what a database holds, whatever order it keeps it in */
-async function dump(db: Kysely<ReadModelTables>): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  for (const table of TABLES) {
-    const rows = (await db.selectFrom(table as keyof ReadModelTables).selectAll().execute()) as Record<string, unknown>[];
-    out[table] = rows.map((row) => JSON.stringify(comparableRow(table, row))).sort();
-  }
-  return out;
-}
-
 (SKIPPED ? describe.skip : describe)('the read models on PostgreSQL', () => {
   const schema = `read_models_${process.pid}_${randomBytes(4).toString('hex')}`;
   let sqlite: Kysely<ReadModelTables>;

@@ -804,11 +804,7 @@ export class ComplaintsProjection implements Projection {
       this.cache.delete(id);
       // archived ones too: a callback follows the archive
       if (!isRegistered(w.state)) continue;
-      w.base = w.state;
-      w.dirty = false;
-      w.versions = [];
-      w.closesStoredVersionAt = undefined;
-      // its rows follow from `base`: worked out again when it changes next (as for a complaint read back), not kept
+      // prepare() took it as stored; its rows follow from `base`: worked out again when it changes next (as for a complaint read back), not kept
       w.children = undefined;
       w.stored = undefined;
       this.cache.set(id, w);

@@ -1,17 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kysely } from 'kysely';
 import { RecordedEvent } from '@complaints/event-store';
 import { openSqliteReadModelDb } from '../sqlite-read-model-db';
-import { ProjectionLog, ProjectionRunner } from '../runner/projection-runner';
+import { ProjectionRunner } from '../runner/projection-runner';
 import { recordingLogger } from '../runner/test/runner-test-helpers';
 import { ComplaintsProjection } from './complaints.projection';
 import { PersonalDataReadsProjection } from './personal-data-reads.projection';
 import { PreventiveMeasuresProjection } from './preventive-measures.projection';
-import { ReadModelTables } from './read-model.tables';
-import { STATS_ROLLUP_TABLE_NAMES } from './stats-rollups';
-import { comparableRow, randomHistory } from './test/random-history.fixture';
+import { randomHistory } from './test/random-history.fixture';
+import { dumpReadModels as dump, logOf, READ_MODEL_TABLES as TABLES } from './test/read-model-dump.fixture';
 
 /*
  * A rebuild on a SQLite file writes through a connection in a thread of its own, a deferred batch's rows
@@ -19,38 +17,6 @@ import { comparableRow, randomHistory } from './test/random-history.fixture';
  * batch after batch wrote.
  */
 const history = randomHistory({ seed: 20261128, complaints: 240, days: 10, start: '2026-09-30T13:00:00.000Z' });
-const TABLES = [
-  'complaints',
-  'complaint_states',
-  'complaint_timeline',
-  'work_order_hops',
-  'refunds',
-  'escalations',
-  'deadlines',
-  'handovers',
-  'preventive_measures',
-  'personal_data_reads',
-  ...STATS_ROLLUP_TABLE_NAMES,
-];
-
-/** a log that grows as the test appends to `events` */
-function logOf(events: RecordedEvent[]): ProjectionLog {
-  return {
-    readAll: async ({ fromPosition, limit }) => events.filter((e) => e.position > fromPosition).slice(0, limit ?? events.length),
-    headPosition: async () => events.length,
-    subscribe: () => ({ caughtUp: async () => undefined, close: async () => undefined }),
-  };
-}
-
-async function dump(db: Kysely<ReadModelTables>): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  for (const table of TABLES) {
-    const rows = (await db.selectFrom(table as keyof ReadModelTables).selectAll().execute()) as Record<string, unknown>[];
-    out[table] = rows.map((row) => JSON.stringify(comparableRow(table, row))).sort();
-  }
-  return out;
-}
-
 // few complaints kept in memory: many leave a deferred batch and come back in the next one, or later
 const projections = () => [new ComplaintsProjection(undefined, { heldBackComplaints: 12, cachedComplaints: 5 }), new PreventiveMeasuresProjection(), new PersonalDataReadsProjection()];
 
